@@ -13,7 +13,10 @@ public record ModelRejected(String runId, String modelSha256, Upload upload, Rea
 
     /** Why an upload was refused. The wire form is the constant's name. */
     public enum Reason {
-        INVALID_KEY, EMPTY_FILE, TOO_LARGE, NOT_ONNX, TRUNCATED, IR_VERSION_UNSUPPORTED, OPSET_UNSUPPORTED,
-        GRAPH_INVALID, EXTERNAL_DATA, NOT_AN_ENCODER, TOKENIZER_INVALID, RECIPE_INVALID, STORAGE_ERROR
+        INVALID_KEY, EMPTY_FILE, TOO_LARGE, NOT_ONNX, TRUNCATED, NESTING_TOO_DEEP, IR_VERSION_UNSUPPORTED,
+        OPSET_UNSUPPORTED, GRAPH_INVALID, EXTERNAL_DATA, NOT_AN_ENCODER, TOKENIZER_MISSING, TOKENIZER_INVALID,
+        TOKENIZER_MISMATCH, RECIPE_INVALID, STORAGE_ERROR,
+        /** Verdant itself failed on this upload: a defect to report, never the user's fault. */
+        INSPECTION_FAILED
     }
 }
