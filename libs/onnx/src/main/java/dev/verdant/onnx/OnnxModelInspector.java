@@ -54,14 +54,14 @@ public final class OnnxModelInspector {
         long size;
         try {
             if (Files.isDirectory(file)) {
-                return new Rejected(ReasonCode.UNREADABLE, "'" + file.getFileName() + "' is a directory, not a model"
+                return new Rejected(ReasonCode.STORAGE_ERROR, "'" + file.getFileName() + "' is a directory, not a model"
                         + " file. Upload the .onnx file itself.");
             }
             size = Files.size(file);
         } catch (NoSuchFileException missing) {
-            return new Rejected(ReasonCode.UNREADABLE, "There is no file at '" + file + "'. Upload the model again.");
+            return new Rejected(ReasonCode.STORAGE_ERROR, "There is no file at '" + file + "'. Upload the model again.");
         } catch (IOException unreadable) {
-            return new Rejected(ReasonCode.UNREADABLE, "The file '" + file.getFileName() + "' could not be read ("
+            return new Rejected(ReasonCode.STORAGE_ERROR, "The file '" + file.getFileName() + "' could not be read ("
                     + ModelChecks.printable(String.valueOf(unreadable.getMessage())) + "). Upload it again.");
         }
         Optional<Rejected> sizeProblem = checkSize(size);
@@ -71,7 +71,7 @@ public final class OnnxModelInspector {
         try (InputStream in = Files.newInputStream(file)) {
             return inspect(in, size);
         } catch (IOException unreadable) {
-            return new Rejected(ReasonCode.UNREADABLE, "The file '" + file.getFileName() + "' could not be read ("
+            return new Rejected(ReasonCode.STORAGE_ERROR, "The file '" + file.getFileName() + "' could not be read ("
                     + ModelChecks.printable(String.valueOf(unreadable.getMessage())) + "). Upload it again.");
         }
     }

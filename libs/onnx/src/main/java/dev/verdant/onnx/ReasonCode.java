@@ -1,9 +1,12 @@
 package dev.verdant.onnx;
 
-/** Why the inspector refused a model. Stable names: they travel in rejection events. */
+/**
+ * Why the inspector refused a model. Stable names: they travel in rejection events, and each is
+ * also a value of the model-rejected event's reason (schemas/model-rejected.schema.json).
+ */
 public enum ReasonCode {
-    /** The path is missing, a directory, or unreadable. */
-    UNREADABLE,
+    /** The bytes could not be read (no file, a directory, an I/O error): not a verdict on the content. */
+    STORAGE_ERROR,
     EMPTY_FILE,
     /** Larger than the configured limit (checked before a byte is parsed). */
     TOO_LARGE,

@@ -120,7 +120,7 @@ final class StreamingParse {
     }
 
     private static Outcome unreadable(IOException unreadable) {
-        return new Failed(new Rejected(ReasonCode.UNREADABLE, "The file could not be read ("
+        return new Failed(new Rejected(ReasonCode.STORAGE_ERROR, "The file could not be read ("
                 + ModelChecks.printable(String.valueOf(unreadable.getMessage())) + "). Upload it again."));
     }
 

@@ -39,8 +39,8 @@ class InspectionRejectionTest {
 
     @Test
     void missingFileAndDirectoryAreUnreadable(@TempDir Path directory) {
-        rejected(inspector.inspect(directory.resolve("absent.onnx")), ReasonCode.UNREADABLE);
-        Inspection.Rejected folder = rejected(inspector.inspect(directory), ReasonCode.UNREADABLE);
+        rejected(inspector.inspect(directory.resolve("absent.onnx")), ReasonCode.STORAGE_ERROR);
+        Inspection.Rejected folder = rejected(inspector.inspect(directory), ReasonCode.STORAGE_ERROR);
         assertTrue(folder.message().contains("directory"), folder.message());
     }
 

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StreamingParseTest {
 
-    /** A disk or network failure half-way is UNREADABLE, not a verdict on the file's content. */
+    /** A disk or network failure half-way is a STORAGE_ERROR, not a verdict on the file's content. */
     @Test
     void readFailureMidwayIsUnreadableNotCorrupt() {
         byte[] model = TinyBertBuilder.tiny().layers(4).toBytes();
@@ -34,7 +34,7 @@ class StreamingParseTest {
         StreamingParse.Outcome outcome = StreamingParse.parse(failing, model.length, model.length);
 
         Inspection.Rejected rejected = assertInstanceOf(StreamingParse.Failed.class, outcome).rejection();
-        assertEquals(ReasonCode.UNREADABLE, rejected.reason(), rejected.message());
+        assertEquals(ReasonCode.STORAGE_ERROR, rejected.reason(), rejected.message());
         assertTrue(rejected.message().contains("Input/output error"), rejected.message());
     }
 }
