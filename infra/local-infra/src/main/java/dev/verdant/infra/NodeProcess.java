@@ -15,9 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A server running in a child JVM: launch, readiness wait, graceful-then-forcible stop, and the
@@ -270,28 +268,56 @@ final class NodeProcess {
      * @return whether the process was running
      */
     static boolean terminate(ProcessHandle handle, String name, Duration grace) {
-        if (!handle.isAlive()) {
+        if (!isRunning(handle)) {
             return false;
         }
         handle.destroy();
-        try {
-            handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        if (awaitExit(handle, grace)) {
             return true;
-        } catch (TimeoutException e) {
-            LOG.log(Level.WARNING, () -> name + " (pid " + handle.pid() + ") did not stop within " + grace
-                    + "; killing it");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // onExit does not fail; fall through to the forcible stop
         }
+        LOG.log(Level.WARNING, () -> name + " (pid " + handle.pid() + ") did not stop within " + grace
+                + "; killing it");
         handle.destroyForcibly();
-        try {
-            handle.onExit().get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+        if (!awaitExit(handle, KILL_WAIT)) {
             throw new LocalInfrastructureException(name + " (pid " + handle.pid() + ") survived SIGKILL for " + KILL_WAIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /**
+     * Whether the process still runs. A zombie does not: it has exited and waits for its parent to
+     * collect it. A detached node's parent is PID 1, which in a container may be slow to do that, or
+     * never do it, while {@link ProcessHandle#isAlive()} still says yes.
+     */
+    static boolean isRunning(ProcessHandle handle) {
+        return handle.isAlive() && !isZombie(handle.pid());
+    }
+
+    private static boolean isZombie(long pid) {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        try {
+            // "pid (command) STATE ...": the command may contain spaces and parentheses.
+            String line = Files.readString(stat);
+            int end = line.lastIndexOf(')');
+            return end > 0 && end + 2 < line.length() && line.charAt(end + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc (not Linux), or the process is gone: isAlive() decides
+        }
+    }
+
+    /** Polls rather than onExit(): for a process that is not our child, onExit only notices it once reaped. */
+    private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isRunning(handle)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !isRunning(handle);
+            }
         }
         return true;
     }

@@ -52,7 +52,7 @@ record NodeRecord(String name, ProcessId process, Lifecycle lifecycle, ProcessId
 
         /** The live process with this identity, if any. */
         Optional<ProcessHandle> live() {
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::sameStart);
+            return ProcessHandle.of(pid).filter(NodeProcess::isRunning).filter(this::sameStart);
         }
 
         private boolean sameStart(ProcessHandle handle) {

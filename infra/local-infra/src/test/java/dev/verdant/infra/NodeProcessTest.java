@@ -111,6 +111,28 @@ class NodeProcessTest {
         assertTrue(failure.getMessage().contains("damaged"), failure.getMessage());
     }
 
+    @Test
+    void aZombieHasExitedEvenThoughTheJdkCallsItAlive() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")) && Files.isExecutable(Path.of("/bin/sh")), "needs Linux");
+        // sh starts a child that exits at once, then becomes `sleep`, which never collects it: a
+        // zombie, as a detached node becomes when its parent (PID 1 in a container) is slow to reap.
+        Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        try {
+            long zombiePid = Long.parseLong(new java.io.BufferedReader(
+                    new java.io.InputStreamReader(parent.getInputStream())).readLine().trim());
+            ProcessHandle zombie = ProcessHandle.of(zombiePid).orElseThrow();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (NodeProcess.isRunning(zombie) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(zombie.isAlive(), "the JDK still sees it");
+            assertFalse(NodeProcess.isRunning(zombie));
+            assertFalse(NodeProcess.terminate(zombie, "zombie", java.time.Duration.ofSeconds(1)), "nothing to stop");
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
     private static Process sleeper() throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/bin/sleep")), "needs /bin/sleep");
         return new ProcessBuilder("/bin/sleep", "60").start();
