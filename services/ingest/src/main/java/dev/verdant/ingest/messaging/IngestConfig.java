@@ -1,0 +1,54 @@
+package dev.verdant.ingest.messaging;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Business settings of the ingest service (application.properties, env VERDANT_...). */
+@ConfigMapping(prefix = "verdant")
+public interface IngestConfig {
+
+    S3 s3();
+
+    Ingest ingest();
+
+    /** The S3-compatible store. Credentials come from configuration or the environment, never from code. */
+    interface S3 {
+        String endpoint();
+
+        String accessKey();
+
+        String secretKey();
+
+        @WithDefault("verdant")
+        String bucket();
+
+        @WithDefault("us-east-1")
+        String region();
+    }
+
+    interface Ingest {
+        /** Largest model accepted, in bytes (default 1 GiB: any base-size encoder in fp32). */
+        @WithDefault("1073741824")
+        long maxModelBytes();
+
+        /** Largest tokenizer.json accepted, in bytes. */
+        @WithDefault("52428800")
+        long maxTokenizerBytes();
+
+        /** Where uploads are downloaded for inspection; default: the system temp folder. */
+        Optional<String> workDir();
+
+        Poller poller();
+    }
+
+    interface Poller {
+        /** On where the storage sends no notifications (s3proxy); off where MinIO notifies through Kafka. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("2s")
+        Duration interval();
+    }
+}
