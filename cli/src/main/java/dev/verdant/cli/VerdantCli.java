@@ -49,7 +49,8 @@ public final class VerdantCli {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    static int run(String[] args, PrintWriter out, PrintWriter err) {
+    /** Runs one command line; what {@code main} does, without exiting (for tests and embedding). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
         VerdantCli cli = new VerdantCli();
         cli.out = out;
         cli.err = err;
