@@ -1,33 +1,22 @@
 package dev.verdant.cli;
 
 import dev.verdant.events.CloudEventCodec;
+import dev.verdant.events.EventJson;
 import dev.verdant.events.EventType;
 import dev.verdant.events.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.verdant.events.kafka.EventReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/**
- * Follows Verdant's topics and prints each event as it comes. Reads without a consumer group
- * (partitions assigned directly), so watching never steals work from or moves offsets of a service.
- */
+/** Follows Verdant's topics and prints each event as it comes (an observer: see {@link EventReader}). */
 @Command(name = "watch", description = "Follow the pipeline's events as they come (readable lines, or --json).")
 final class WatchCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -54,31 +43,14 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Endpoints endpoints = Endpoints.load(cli.workspace());
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Instant deadline = timeout == null ? Instant.MAX : Instant.now().plus(parseDuration(timeout));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : Topics.ALL) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(10))
-                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            consumer.assign(partitions);
-            if (fromBeginning) {
-                consumer.seekToBeginning(partitions);
-            } else {
-                consumer.seekToEnd(partitions);
-                partitions.forEach(consumer::position); // fix the start now, not at the first poll
-            }
+        try (EventReader reader = EventReader.open(endpoints.kafkaBootstrapServers(), Topics.ALL, fromBeginning)) {
             if (!json) {
-                cli.err().println("watching " + partitions.size() + " partitions of " + Topics.ALL.size()
+                cli.err().println("watching " + reader.partitions() + " partitions of " + Topics.ALL.size()
                         + " topics on " + endpoints.kafkaBootstrapServers() + " (Ctrl-C to stop)");
             }
             while (Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+                for (EventReader.Received record : reader.poll(Duration.ofMillis(300))) {
                     if (print(record)) {
                         return 0;
                     }
@@ -89,24 +61,17 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     /** @return true when the --until event was printed */
-    private boolean print(ConsumerRecord<String, byte[]> record) {
-        String time = LocalTime.ofInstant(Instant.ofEpochMilli(record.timestamp()), ZoneId.systemDefault()).format(TIME);
-        if (!record.topic().equals(Topics.BUCKET_NOTIFICATIONS) && !record.topic().equals(Topics.DEAD_LETTER)) {
-            CloudEventCodec.Decoded decoded;
-            try {
-                decoded = CloudEventCodec.decode(name -> header(record, name), record.value());
-            } catch (CloudEventCodec.MalformedEventException e) {
-                cli.out().println(time + " unreadable record on " + record.topic() + ": " + e.getMessage());
-                return false;
-            }
+    private boolean print(EventReader.Received record) {
+        String time = LocalTime.ofInstant(record.timestamp(), ZoneId.systemDefault()).format(TIME);
+        CloudEventCodec.Decoded decoded = record.decoded();
+        if (decoded != null) {
             if (runId != null && !runId.equals(decoded.event().runId())) {
                 return false;
             }
             if (json) {
-                cli.out().println(dev.verdant.events.EventJson.toJson(java.util.Map.of("topic", record.topic(),
-                        "type", decoded.type().ceType(), "id", String.valueOf(decoded.id()),
-                        "time", String.valueOf(decoded.time()), "runId", String.valueOf(decoded.event().runId()),
-                        "event", decoded.event())));
+                cli.out().println(EventJson.toJson(Map.of("topic", record.topic(), "type", decoded.type().ceType(),
+                        "id", String.valueOf(decoded.id()), "time", String.valueOf(decoded.time()),
+                        "runId", String.valueOf(decoded.event().runId()), "event", decoded.event())));
             } else {
                 cli.out().println(time + " " + EventLines.describe(decoded.event()));
             }
@@ -114,9 +79,11 @@ final class WatchCommand implements Callable<Integer> {
             return until != null && matches(decoded.type());
         }
         if (runId == null) {
-            String what = record.topic().equals(Topics.DEAD_LETTER)
-                    ? "DEAD LETTER: " + EventLines.safe(header(record, "dead-letter-reason"))
-                    : "bucket notification";
+            String what = switch (record.topic()) {
+                case Topics.DEAD_LETTER -> "DEAD LETTER: " + EventLines.safe(record.header("dead-letter-reason"));
+                case Topics.BUCKET_NOTIFICATIONS -> "bucket notification";
+                default -> "unreadable record: " + EventLines.safe(record.error());
+            };
             cli.out().println(time + " " + what + " (" + record.topic() + ")");
         }
         return false;
@@ -124,11 +91,6 @@ final class WatchCommand implements Callable<Integer> {
 
     private boolean matches(EventType type) {
         return until.stream().anyMatch(u -> type.ceType().equals(u) || type.ceType().equals("dev.verdant." + u + ".v1"));
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header h = record.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     static Duration parseDuration(String text) {

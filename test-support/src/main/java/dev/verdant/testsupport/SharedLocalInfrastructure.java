@@ -29,7 +29,8 @@ public final class SharedLocalInfrastructure {
      * resources in its own class loader, where this class (and its static state) exists a second
      * time, and that copy must find the nodes the first one started rather than start others.
      */
-    private static final String PUBLISHED = "verdant.shared-infra.";
+    // Not under "verdant.": services map that prefix with @ConfigMapping and refuse unknown keys in it.
+    private static final String PUBLISHED = "verdant-shared-infra.";
 
     private SharedLocalInfrastructure() {
     }

@@ -110,22 +110,24 @@ public final class UploadIngestor {
         String tokenizerKey = folder + BucketLayout.TOKENIZER_FILE;
         Optional<ObjectInfo> tokenizerInfo = store.stat(tokenizerKey);
         if (tokenizerInfo.isEmpty()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_MISSING, "no " + tokenizerKey
-                    + " beside the model: upload the model's tokenizer.json there first, then the model again");
+            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_MISSING, "no " + tokenizerKey + " beside "
+                    + upload.key() + ": upload the model's tokenizer.json there first, then the model again");
         }
         if (tokenizerInfo.get().size() > settings.maxTokenizerBytes()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_INVALID, tokenizerKey + " is "
-                    + tokenizerInfo.get().size() + " bytes; at most " + settings.maxTokenizerBytes() + " are accepted");
+            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
+                    + upload.key() + ") is " + tokenizerInfo.get().size() + " bytes; at most "
+                    + settings.maxTokenizerBytes() + " are accepted");
         }
         store.download(tokenizerKey, tokenizerFile);
         Optional<TokenizerCheck.Vocabulary> vocabulary = TokenizerCheck.read(tokenizerFile);
         if (vocabulary.isEmpty()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_INVALID, tokenizerKey
-                    + " is not a HuggingFace tokenizer.json (no model.vocab): upload the tokenizer.json saved with the model");
+            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
+                    + upload.key() + ") is not a HuggingFace tokenizer.json (no model.vocab):"
+                    + " upload the tokenizer.json saved with the model");
         }
         if (vocabulary.get().size() > arch.vocabularySize()) {
             return refused(upload, null, facts.sha256(), Reason.TOKENIZER_MISMATCH, tokenizerKey + " can produce "
-                    + vocabulary.get().size() + " token ids but the model's embedding table has "
+                    + vocabulary.get().size() + " token ids but the embedding table of " + upload.key() + " has "
                     + arch.vocabularySize() + " rows: this tokenizer belongs to another model");
         }
 
@@ -137,7 +139,7 @@ public final class UploadIngestor {
             RecipeParser.Result parsed = RecipeParser.parse(bytes);
             if (parsed instanceof RecipeParser.Invalid invalid) {
                 return refused(upload, null, facts.sha256(), Reason.RECIPE_INVALID,
-                        recipeKey.get() + ": " + invalid.message());
+                        recipeKey.get() + " (for " + upload.key() + "): " + invalid.message());
             }
             recipe = (RecipeParser.Valid) parsed;
             recipeSource = ModelIngested.RecipeSource.UPLOADED;
