@@ -67,6 +67,10 @@ final class ServiceProcesses {
             }
             stop(service);
         }
+        if (!portFree(service.port())) {
+            throw new CliException("port " + service.port() + " for " + service.name() + " is taken by another"
+                    + " process (another Verdant? ./verdant status --workspace DIR, or ./verdant down there)");
+        }
         Path log = workspace.resolve("logs").resolve(service.name() + ".log");
         try {
             Files.createDirectories(log.getParent());
@@ -110,6 +114,16 @@ final class ServiceProcesses {
         }
         awaitReady(service, process, log);
         return new Running(service, handle.pid(), started);
+    }
+
+    private static boolean portFree(int port) {
+        try (var socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private boolean builtAfter(ServiceCatalog.Service service, Instant started) {

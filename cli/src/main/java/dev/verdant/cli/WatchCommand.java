@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,16 +68,20 @@ final class WatchCommand implements Callable<Integer> {
                 return false;
             }
             if (json) {
-                cli.out().println(EventJson.toJson(Map.of("topic", record.topic(), "type", decoded.type().ceType(),
-                        "id", String.valueOf(decoded.id()), "time", String.valueOf(decoded.time()),
-                        "runId", String.valueOf(decoded.event().runId()), "event", decoded.event())));
+                cli.out().println(EventJson.toJson(new JsonLine(record.topic(), record.key(), decoded.type().ceType(),
+                        decoded.id(), decoded.time(), decoded.event().runId(), decoded.event(), null)));
             } else {
                 cli.out().println(time + " " + EventLines.describe(decoded.event()));
             }
             cli.out().flush();
             return until != null && matches(decoded.type());
         }
-        if (runId == null) {
+        if (runId == null && json) {
+            String error = record.topic().equals(Topics.DEAD_LETTER) ? record.header("dead-letter-reason")
+                    : record.topic().equals(Topics.BUCKET_NOTIFICATIONS) ? null : record.error();
+            cli.out().println(EventJson.toJson(new JsonLine(record.topic(), record.key(), null, null, null, null,
+                    null, error)));
+        } else if (runId == null) {
             String what = switch (record.topic()) {
                 case Topics.DEAD_LETTER -> "DEAD LETTER: " + EventLines.safe(record.header("dead-letter-reason"));
                 case Topics.BUCKET_NOTIFICATIONS -> "bucket notification";
@@ -87,6 +90,14 @@ final class WatchCommand implements Callable<Integer> {
             cli.out().println(time + " " + what + " (" + record.topic() + ")");
         }
         return false;
+    }
+
+    /**
+     * One line of {@code --json} output. Absent fields are left out: records that are not Verdant
+     * events (bucket notifications, dead letters) have a topic, a key and, for failures, an error.
+     */
+    record JsonLine(String topic, String key, String type, String id, Instant time, String runId,
+            dev.verdant.events.VerdantEvent event, String error) {
     }
 
     private boolean matches(EventType type) {

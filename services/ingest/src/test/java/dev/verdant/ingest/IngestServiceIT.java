@@ -246,6 +246,11 @@ class IngestServiceIT {
             assertThat(rejected.reason()).as(cases.get(i).folder()).isEqualTo(cases.get(i).reason());
             assertThat(rejected.message()).as(cases.get(i).folder()).contains(keys.get(i))
                     .contains(cases.get(i).messagePart());
+            // With model bytes and a valid recipe in hand, the rejection names the run verdant submit announced.
+            boolean runKnown = rejected.reason() != ModelRejected.Reason.RECIPE_INVALID
+                    && rejected.reason() != ModelRejected.Reason.EMPTY_FILE
+                    && rejected.reason() != ModelRejected.Reason.TOO_LARGE;
+            assertThat(rejected.runId() != null).as(cases.get(i).folder() + " has a run id").isEqualTo(runKnown);
         }
         assertThat(awaitIngested(next).architecture().layers()).isEqualTo(2);
     }

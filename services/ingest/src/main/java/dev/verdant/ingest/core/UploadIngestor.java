@@ -96,71 +96,69 @@ public final class UploadIngestor {
                 Map.of("verdant-run-id", event.runId()));
     }
 
+    /**
+     * The recipe is read before the model is inspected: with both hashes known, even a rejected
+     * model is reported under the run id {@code verdant submit} announced.
+     */
     private IngestOutcome inspectAndStart(Upload upload, Path modelFile, Path job) {
+        String modelSha = sha256Of(modelFile);
+        String folder = BucketLayout.folderOf(upload.key());
+        Optional<String> recipeKey = recipeKeyIn(folder);
+        RecipeParser.Result parsed = recipeKey.isPresent()
+                ? RecipeParser.parse(store.getBytes(recipeKey.get(), RecipeParser.MAX_BYTES + 1L))
+                : RecipeParser.defaultRecipe();
+        if (parsed instanceof RecipeParser.Invalid invalid) {
+            return refused(upload, null, modelSha, Reason.RECIPE_INVALID,
+                    recipeKey.orElseThrow() + " (for " + upload.key() + "): " + invalid.message());
+        }
+        RecipeParser.Valid recipe = (RecipeParser.Valid) parsed;
+        String runId = RunIds.runId(modelSha, recipe.sha256());
+        if (store.exists(BucketLayout.runMarkerKey(runId))) {
+            return new IngestOutcome.AlreadyStarted(runId, upload.key());
+        }
+
         Inspection inspection = inspector.inspect(modelFile);
         if (inspection instanceof Inspection.Rejected rejected) {
-            String sha = sha256OrNull(modelFile);
-            return refused(upload, null, sha, reasonOf(rejected), upload.key() + ": " + rejected.message());
+            return refused(upload, runId, modelSha, reasonOf(rejected), upload.key() + ": " + rejected.message());
         }
         ModelFacts facts = ((Inspection.Accepted) inspection).facts();
         EncoderArchitecture arch = facts.architecture();
-        String folder = BucketLayout.folderOf(upload.key());
 
         Path tokenizerFile = job.resolve("tokenizer.json");
         String tokenizerKey = folder + BucketLayout.TOKENIZER_FILE;
         Optional<ObjectInfo> tokenizerInfo = store.stat(tokenizerKey);
         if (tokenizerInfo.isEmpty()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_MISSING, "no " + tokenizerKey + " beside "
+            return refused(upload, runId, modelSha, Reason.TOKENIZER_MISSING, "no " + tokenizerKey + " beside "
                     + upload.key() + ": upload the model's tokenizer.json there first, then the model again");
         }
         if (tokenizerInfo.get().size() > settings.maxTokenizerBytes()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
+            return refused(upload, runId, modelSha, Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
                     + upload.key() + ") is " + tokenizerInfo.get().size() + " bytes; at most "
                     + settings.maxTokenizerBytes() + " are accepted");
         }
         store.download(tokenizerKey, tokenizerFile);
         Optional<TokenizerCheck.Vocabulary> vocabulary = TokenizerCheck.read(tokenizerFile);
         if (vocabulary.isEmpty()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
+            return refused(upload, runId, modelSha, Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
                     + upload.key() + ") is not a HuggingFace tokenizer.json (no model.vocab):"
                     + " upload the tokenizer.json saved with the model");
         }
         if (vocabulary.get().size() > arch.vocabularySize()) {
-            return refused(upload, null, facts.sha256(), Reason.TOKENIZER_MISMATCH, tokenizerKey + " can produce "
+            return refused(upload, runId, modelSha, Reason.TOKENIZER_MISMATCH, tokenizerKey + " can produce "
                     + vocabulary.get().size() + " token ids but the embedding table of " + upload.key() + " has "
                     + arch.vocabularySize() + " rows: this tokenizer belongs to another model");
         }
 
-        RecipeParser.Valid recipe;
-        ModelIngested.RecipeSource recipeSource;
-        Optional<String> recipeKey = recipeKeyIn(folder);
-        if (recipeKey.isPresent()) {
-            byte[] bytes = store.getBytes(recipeKey.get(), RecipeParser.MAX_BYTES + 1L);
-            RecipeParser.Result parsed = RecipeParser.parse(bytes);
-            if (parsed instanceof RecipeParser.Invalid invalid) {
-                return refused(upload, null, facts.sha256(), Reason.RECIPE_INVALID,
-                        recipeKey.get() + " (for " + upload.key() + "): " + invalid.message());
-            }
-            recipe = (RecipeParser.Valid) parsed;
-            recipeSource = ModelIngested.RecipeSource.UPLOADED;
-        } else {
-            recipe = RecipeParser.defaultRecipe();
-            recipeSource = ModelIngested.RecipeSource.DEFAULT;
-        }
-
-        String runId = RunIds.runId(facts.sha256(), recipe.sha256());
-        if (store.exists(BucketLayout.runMarkerKey(runId))) {
-            return new IngestOutcome.AlreadyStarted(runId, upload.key());
-        }
-        Artifact model = storeOnce(BucketLayout.modelKey(facts.sha256()), modelFile, facts.sha256(),
-                "application/octet-stream");
-        String tokenizerSha = sha256OrNull(tokenizerFile);
+        Artifact model = storeOnce(BucketLayout.modelKey(modelSha), modelFile, modelSha, "application/octet-stream");
+        String tokenizerSha = sha256Of(tokenizerFile);
         Artifact tokenizer = storeOnce(BucketLayout.tokenizerKey(tokenizerSha), tokenizerFile, tokenizerSha,
                 "application/json");
         store.putBytes(BucketLayout.runRecipeKey(runId), EventJson.toCanonicalBytes(recipe.recipe()),
                 "application/json", Map.of("verdant-run-id", runId));
 
-        return new IngestOutcome.Started(new ModelIngested(runId, facts.sha256(), model, tokenizer, recipe.recipe(),
+        ModelIngested.RecipeSource recipeSource = recipeKey.isPresent()
+                ? ModelIngested.RecipeSource.UPLOADED : ModelIngested.RecipeSource.DEFAULT;
+        return new IngestOutcome.Started(new ModelIngested(runId, modelSha, model, tokenizer, recipe.recipe(),
                 recipe.sha256(), recipeSource, recipe.plan(), upload,
                 new ModelIngested.GraphSummary((int) facts.irVersion(), (int) facts.opsetVersion(), producer(facts),
                         tensors(facts.inputs()), tensors(facts.outputs()), facts.nodeCount(), facts.parameterCount()),
@@ -231,13 +229,13 @@ public final class UploadIngestor {
         }
     }
 
-    private static String sha256OrNull(Path file) {
+    private static String sha256Of(Path file) {
         var digest = Hashes.sha256Digest();
         try (var in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return Hashes.hex(digest.digest());
         } catch (IOException e) {
-            return null;
+            throw new UncheckedIOException("cannot read " + file + ", which this service just downloaded", e);
         }
     }
 
