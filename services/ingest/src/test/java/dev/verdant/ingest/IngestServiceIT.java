@@ -105,8 +105,9 @@ class IngestServiceIT {
             }
         }
         while (Instant.now().isBefore(deadline)) {
-            for (EventReader.Received r : reader.poll(Duration.ofMillis(200))) {
-                seen.add(r);
+            List<EventReader.Received> batch = reader.poll(Duration.ofMillis(200));
+            seen.addAll(batch); // the whole batch: later waits look for what follows the match
+            for (EventReader.Received r : batch) {
                 if (match.test(r)) {
                     return r;
                 }

@@ -113,9 +113,6 @@ public final class UploadIngestor {
         }
         RecipeParser.Valid recipe = (RecipeParser.Valid) parsed;
         String runId = RunIds.runId(modelSha, recipe.sha256());
-        if (store.exists(BucketLayout.runMarkerKey(runId))) {
-            return new IngestOutcome.AlreadyStarted(runId, upload.key());
-        }
 
         Inspection inspection = inspector.inspect(modelFile);
         if (inspection instanceof Inspection.Rejected rejected) {
@@ -149,6 +146,11 @@ public final class UploadIngestor {
                     + arch.vocabularySize() + " rows: this tokenizer belongs to another model");
         }
 
+        // Only a complete, valid upload can be "the same run again": a copy with a broken tokenizer
+        // is still told what is wrong with it.
+        if (store.exists(BucketLayout.runMarkerKey(runId))) {
+            return new IngestOutcome.AlreadyStarted(runId, upload.key());
+        }
         Artifact model = storeOnce(BucketLayout.modelKey(modelSha), modelFile, modelSha, "application/octet-stream");
         String tokenizerSha = sha256Of(tokenizerFile);
         Artifact tokenizer = storeOnce(BucketLayout.tokenizerKey(tokenizerSha), tokenizerFile, tokenizerSha,
