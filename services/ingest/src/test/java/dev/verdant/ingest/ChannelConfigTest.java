@@ -36,6 +36,7 @@ class ChannelConfigTest {
         assertThat(p.getProperty("mp.messaging.outgoing.uploads-out.topic")).isEqualTo(EventType.UPLOAD_DETECTED.topic());
         assertThat(p.getProperty("mp.messaging.outgoing.models-ingested.topic")).isEqualTo(EventType.MODEL_INGESTED.topic());
         assertThat(p.getProperty("mp.messaging.outgoing.models-rejected.topic")).isEqualTo(EventType.MODEL_REJECTED.topic());
+        assertThat(p.getProperty("mp.messaging.outgoing.job-usage.topic")).isEqualTo(EventType.JOB_USAGE.topic());
         assertThat(p.getProperty("mp.messaging.incoming.uploads-in.topic")).isEqualTo(Topics.UPLOADS);
         assertThat(p.getProperty("mp.messaging.incoming.bucket-notifications.topic")).isEqualTo(Topics.BUCKET_NOTIFICATIONS);
     }

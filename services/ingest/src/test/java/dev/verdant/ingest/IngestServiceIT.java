@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.verdant.events.BucketLayout;
 import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.EventJson;
+import dev.verdant.events.JobUsage;
 import dev.verdant.events.ModelIngested;
 import dev.verdant.events.ModelRejected;
 import dev.verdant.events.RecipeParser;
@@ -50,11 +51,11 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = LocalInfrastructureTestResource.class, initArgs = {
         @io.quarkus.test.common.ResourceArg(name = "unique-bucket", value = "true"),
         @io.quarkus.test.common.ResourceArg(name = "topics", value = "verdant.bucket-notifications,verdant.uploads,"
-                + "verdant.models.ingested,verdant.models.rejected,verdant.dead-letter")})
+                + "verdant.models.ingested,verdant.models.rejected,verdant.dead-letter,verdant.usage")})
 class IngestServiceIT {
     private static final Duration WAIT = Duration.ofSeconds(45);
     private static final List<String> WATCHED = List.of(Topics.UPLOADS, Topics.MODELS_INGESTED,
-            Topics.MODELS_REJECTED, Topics.DEAD_LETTER);
+            Topics.MODELS_REJECTED, Topics.DEAD_LETTER, Topics.USAGE);
 
     private static ArtifactStore store;
     private static EventReader reader;
@@ -173,6 +174,16 @@ class IngestServiceIT {
         assertThat(store.exists(event.tokenizer().key())).isTrue();
         assertThat(store.exists(BucketLayout.runRecipeKey(event.runId()))).isTrue();
         assertThat(store.exists(BucketLayout.runMarkerKey(event.runId()))).isTrue();
+
+        // The job's usage goes on the run's bill, tagged with how its energy was obtained.
+        EventReader.Received usage = await("job.usage for " + event.runId(), r -> r.decoded() != null
+                && r.decoded().event() instanceof JobUsage u && u.runId().equals(event.runId()));
+        JobUsage job = (JobUsage) usage.decoded().event();
+        assertThat(job.jobId()).isEqualTo(event.runId() + ":ingest");
+        assertThat(job.kind()).isEqualTo(JobUsage.Kind.INGEST);
+        assertThat(job.usage().cpuSeconds()).isPositive();
+        assertThat(job.usage().energyJoules()).isPositive();
+        assertThat(Schemas.validate("job-usage.schema.json", EventJson.readTree(usage.value()))).isEmpty();
     }
 
     @Test

@@ -23,14 +23,16 @@ class EventPublisher {
     static final String UPLOADS_OUT = "uploads-out";
     static final String MODELS_INGESTED = "models-ingested";
     static final String MODELS_REJECTED = "models-rejected";
+    static final String JOB_USAGE = "job-usage";
 
     private final Map<EventType, MutinyEmitter<byte[]>> emitters;
 
     EventPublisher(@Channel(UPLOADS_OUT) MutinyEmitter<byte[]> uploads,
             @Channel(MODELS_INGESTED) MutinyEmitter<byte[]> ingested,
-            @Channel(MODELS_REJECTED) MutinyEmitter<byte[]> rejected) {
+            @Channel(MODELS_REJECTED) MutinyEmitter<byte[]> rejected,
+            @Channel(JOB_USAGE) MutinyEmitter<byte[]> usage) {
         this.emitters = Map.of(EventType.UPLOAD_DETECTED, uploads, EventType.MODEL_INGESTED, ingested,
-                EventType.MODEL_REJECTED, rejected);
+                EventType.MODEL_REJECTED, rejected, EventType.JOB_USAGE, usage);
     }
 
     /** @param id the CloudEvents id: derived from the fact, so a re-emission carries the same id */

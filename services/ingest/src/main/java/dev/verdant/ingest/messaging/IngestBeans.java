@@ -1,5 +1,7 @@
 package dev.verdant.ingest.messaging;
 
+import dev.verdant.carbon.EnergyMeter;
+import dev.verdant.carbon.HostInfo;
 import dev.verdant.ingest.core.BucketPoller;
 import dev.verdant.ingest.core.IngestSettings;
 import dev.verdant.ingest.core.UploadIngestor;
@@ -36,6 +38,19 @@ class IngestBeans {
                 .resolve("verdant-ingest");
         return new UploadIngestor(store, new IngestSettings(config.s3().bucket(), config.ingest().maxModelBytes(),
                 config.ingest().maxTokenizerBytes(), workDir), Clock.systemUTC());
+    }
+
+    /** One meter per JVM: it reads the host's CPU model, TDP table and RAPL availability once. */
+    @Produces
+    @Singleton
+    EnergyMeter energyMeter() {
+        return EnergyMeter.forThisHost();
+    }
+
+    @Produces
+    @Singleton
+    HostInfo hostInfo() {
+        return HostInfo.detect();
     }
 
     @Produces

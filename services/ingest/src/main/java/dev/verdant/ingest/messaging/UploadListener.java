@@ -1,7 +1,11 @@
 package dev.verdant.ingest.messaging;
 
 import dev.verdant.events.CloudEventCodec;
+import dev.verdant.carbon.EnergyMeter;
+import dev.verdant.carbon.HostInfo;
+import dev.verdant.carbon.JobEnergy;
 import dev.verdant.events.Hashes;
+import dev.verdant.events.JobUsage;
 import dev.verdant.events.ModelIngested;
 import dev.verdant.events.ModelRejected;
 import dev.verdant.events.UploadDetected;
@@ -10,6 +14,7 @@ import dev.verdant.ingest.core.UploadIngestor;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -26,10 +31,22 @@ class UploadListener {
 
     private final UploadIngestor ingestor;
     private final EventPublisher publisher;
+    private final EnergyMeter meter;
+    private final HostInfo host;
 
-    UploadListener(UploadIngestor ingestor, EventPublisher publisher) {
+    UploadListener(UploadIngestor ingestor, EventPublisher publisher, EnergyMeter meter, HostInfo host) {
         this.ingestor = ingestor;
         this.publisher = publisher;
+        this.meter = meter;
+        this.host = host;
+    }
+
+    /** Stable job id (run:ingest): a replayed ingest replaces its ledger entry instead of adding one. */
+    private void publishUsage(String runId, String modelSha256, JobEnergy energy, Instant startedAt) {
+        String jobId = JobUsage.jobId(runId, JobUsage.Kind.INGEST, null);
+        publisher.publish(new JobUsage(runId, modelSha256, jobId, EventPublisher.SERVICE, JobUsage.Kind.INGEST, null,
+                energy.usage(), host.toEventHost(), startedAt,
+                startedAt.plusNanos(Math.round(energy.wallSeconds() * 1e9))), "usage:" + jobId);
     }
 
     @Incoming(UPLOADS_IN)
@@ -43,12 +60,16 @@ class UploadListener {
             throw new CloudEventCodec.MalformedEventException("expected " + "dev.verdant.upload.detected.v1 on "
                     + record.topic() + ", got " + decoded.type().ceType());
         }
-        long started = System.nanoTime();
+        Instant startedAt = Instant.now();
+        // Process scope: one upload at a time per instance, and the native threads count too.
+        EnergyMeter.Run job = meter.start();
         IngestOutcome outcome = ingestor.ingest(detected.upload());
-        long ms = (System.nanoTime() - started) / 1_000_000;
+        JobEnergy energy = job.stop();
+        long ms = Math.round(energy.wallSeconds() * 1000);
         if (outcome instanceof IngestOutcome.Started s) {
                 ModelIngested e = s.event();
                 publisher.publish(e, "ingested:" + e.runId());
+                publishUsage(e.runId(), e.modelSha256(), energy, startedAt);
                 ingestor.markStarted(e);
                 LOG.infof("run %s ingest %s: started in %d ms, %s %d layers hidden %d heads %d ffn %d, %d parameters,"
                         + " %d variants planned (%s recipe)", e.runId(), e.upload().key(), ms, e.architecture().family(),
@@ -62,6 +83,10 @@ class UploadListener {
                 ModelRejected e = r.event();
                 publisher.publish(e, "rejected:" + Hashes.sha256((e.upload().key() + "|" + e.upload().etag())
                         .getBytes(StandardCharsets.UTF_8)).substring(0, 32));
+                if (e.runId() != null && e.modelSha256() != null) {
+                    // The work was done even though the upload was refused: it belongs on the run's bill.
+                    publishUsage(e.runId(), e.modelSha256(), energy, startedAt);
+                }
                 LOG.infof("ingest %s: rejected in %d ms, %s: %s", e.upload().key().replaceAll("\\p{Cntrl}", "?"),
                         ms, e.reason(), e.message());
         }
