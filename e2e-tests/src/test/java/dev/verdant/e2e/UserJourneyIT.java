@@ -197,6 +197,7 @@ class UserJourneyIT {
 
         long t0 = System.nanoTime();
         List<String> keys = new ArrayList<>();
+        List<String> announcedRunIds = new ArrayList<>();
         for (BadUpload c : cases) {
             List<String> args = new ArrayList<>(List.of("submit", c.model().toString(), "--tokenizer",
                     c.tokenizer().toString(), "--name", c.name()));
@@ -211,6 +212,7 @@ class UserJourneyIT {
                 assertThat(submit.runId()).isNull();
             }
             keys.add(BucketLayout.UPLOADS_PREFIX + c.name() + "/model.onnx");
+            announcedRunIds.add(submit.runId());
         }
         TinyBertBuilder goodModel = Models.tinyBert(100, 13);
         Cli.Result good = cli.run("submit", goodModel.writeTo(dir.resolve("tiny-good.onnx")).toString(),
@@ -234,8 +236,11 @@ class UserJourneyIT {
                     problems.add(c.name() + ": the message does not name '" + part + "': " + rejected.message());
                 }
             }
-            if (rejected.runId() != null) {
-                problems.add(c.name() + ": a rejected upload has no run, but the event names " + rejected.runId());
+            // The rejection carries the run id submit announced (none when the recipe itself is invalid),
+            // so "./verdant watch --run ID" shows the user why their upload was refused.
+            if (!java.util.Objects.equals(rejected.runId(), announcedRunIds.get(i))) {
+                problems.add(c.name() + ": submit announced run " + announcedRunIds.get(i) + " but the rejection names "
+                        + rejected.runId());
             }
         }
         assertThat(problems).as("rejections").isEmpty();
