@@ -1,5 +1,6 @@
 package dev.verdant.cli;
 
+import dev.verdant.infra.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -46,7 +47,7 @@ final class ServiceProcesses {
             long pid = Long.parseLong(parts[0]);
             Instant started = Instant.parse(parts[1]);
             return ProcessHandle.of(pid)
-                    .filter(ProcessHandle::isAlive)
+                    .filter(ChildProcesses::isRunning)
                     .filter(h -> h.info().startInstant().map(s -> Duration.between(s, started).abs().toSeconds() < 2)
                             .orElse(false))
                     .map(h -> new Running(service, pid, started));
@@ -166,15 +167,9 @@ final class ServiceProcesses {
         Optional<Running> running = running(service);
         boolean stopped = false;
         if (running.isPresent()) {
-            ProcessHandle handle = ProcessHandle.of(running.get().pid()).orElseThrow();
-            handle.destroy();
-            try {
-                handle.onExit().get(STOP_GRACE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception timeout) {
-                handle.destroyForcibly();
-                handle.onExit().join();
-            }
-            stopped = true;
+            stopped = ProcessHandle.of(running.get().pid())
+                    .map(handle -> ChildProcesses.terminate(handle, service.name(), STOP_GRACE))
+                    .orElse(false);
         }
         try {
             Files.deleteIfExists(pidFile(service));
