@@ -1,5 +1,7 @@
 package dev.verdant.evaluation;
 
+import dev.verdant.onnx.testing.WordPieceTokenizerJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verdant.evaluation.EvaluationOutcome.Evaluated;
 import dev.verdant.evaluation.EvaluationOutcome.Failed;
@@ -35,7 +37,7 @@ class TinyModelEvaluationTest {
         StsDataset test = ((StsReader.Loaded) StsReader.builtIn(StsSplit.TEST)).dataset();
         List<String> sentences = new java.util.ArrayList<>(test.firstSentences());
         sentences.addAll(test.secondSentences());
-        tokenizer = TinyWordPieceTokenizer.write(dir.resolve("tokenizer.json"), TinyModels.VOCABULARY, sentences);
+        tokenizer = Files.writeString(dir.resolve("tokenizer.json"), WordPieceTokenizerJson.of(TinyModels.VOCABULARY, sentences));
         model = TinyModels.write(TinyModels.builder(7), dir.resolve("tiny.onnx"));
     }
 

@@ -1,5 +1,7 @@
 package dev.verdant.evaluation;
 
+import dev.verdant.onnx.testing.WordPieceTokenizerJson;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +32,7 @@ class TokenizerMismatchTest {
 
     @Test
     void aLargerVocabularyIsRejectedBeforeRunning() throws IOException {
-        Path larger = TinyWordPieceTokenizer.write(dir.resolve("larger.json"), TinyModels.VOCABULARY + 400, List.of());
+        Path larger = Files.writeString(dir.resolve("larger.json"), WordPieceTokenizerJson.of(TinyModels.VOCABULARY + 400));
 
         EvaluationOutcome.Failed failed = TinyModelEvaluationTest.assertFailure(
                 EvaluationRequest.of(model, larger).withMaxPairs(10).withThreads(1).withLatency(LatencySettings.quick()),

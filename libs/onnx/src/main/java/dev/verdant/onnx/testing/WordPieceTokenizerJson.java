@@ -1,43 +1,89 @@
 package dev.verdant.onnx.testing;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * A HuggingFace tokenizer.json for the tiny models of {@link TinyBertBuilder}: BERT's layout
- * (BertNormalizer, BertPreTokenizer, [CLS] ... [SEP] template, WordPiece) with exactly
- * {@code vocabularySize} entries, so its ids fit the model's embedding table. The vocabulary is
- * the five special tokens, the letters a-z, then "##" continuations and filler words.
+ * A HuggingFace tokenizer.json for the tiny models of {@link TinyBertBuilder}, in BERT's layout
+ * (BertNormalizer lower-casing, BertPreTokenizer, [CLS] A [SEP] template, WordPiece) with exactly
+ * {@code vocabularySize} entries, so that its ids index the embedding table of a model of that
+ * vocabulary. Entries: [PAD] [UNK] [CLS] [SEP] [MASK], a-z, ##a-##z, digits, punctuation, then
+ * the most frequent words of the given sentences (ties alphabetical), then fillers. Every word is
+ * thus tokenizable: unknown words fall back to letters.
  */
 public final class WordPieceTokenizerJson {
-    private static final List<String> SPECIAL = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
+
+    public static final List<String> SPECIAL = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
 
     private WordPieceTokenizerJson() {
     }
 
+    /** A tokenizer whose vocabulary holds the basic entries and fillers. */
     public static String of(int vocabularySize) {
-        if (vocabularySize < SPECIAL.size() + 26) {
-            throw new IllegalArgumentException("a WordPiece vocabulary needs at least " + (SPECIAL.size() + 26)
-                    + " entries (special tokens and a-z), got " + vocabularySize);
-        }
-        List<String> vocab = new ArrayList<>(SPECIAL);
+        return of(vocabularySize, List.of());
+    }
+
+    /** A tokenizer whose vocabulary also holds the most frequent words of {@code sentences}. */
+    public static String of(int vocabularySize, List<String> sentences) {
+        return json(vocabulary(vocabularySize, sentences));
+    }
+
+    public static List<String> vocabulary(int size, List<String> sentences) {
+        Set<String> vocab = new LinkedHashSet<>(SPECIAL);
         for (char c = 'a'; c <= 'z'; c++) {
             vocab.add(String.valueOf(c));
         }
-        for (char c = 'a'; c <= 'z' && vocab.size() < vocabularySize; c++) {
+        for (char c = 'a'; c <= 'z'; c++) {
             vocab.add("##" + c);
         }
-        for (int i = 0; vocab.size() < vocabularySize; i++) {
-            vocab.add("w" + i);
+        for (char c = '0'; c <= '9'; c++) {
+            vocab.add(String.valueOf(c));
+            vocab.add("##" + c);
         }
+        for (String mark : List.of(".", ",", "'", "\"", "!", "?", "-", ":", ";", "(", ")", "%", "$", "&", "/")) {
+            vocab.add(mark);
+        }
+        if (vocab.size() > size) {
+            throw new IllegalArgumentException("a vocabulary of " + size + " cannot hold the " + vocab.size()
+                    + " basic entries");
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String sentence : sentences) {
+            for (String word : sentence.toLowerCase(Locale.ROOT).split("[^a-z]+")) {
+                if (word.length() > 1) {
+                    counts.merge(word, 1, Integer::sum);
+                }
+            }
+        }
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey)
+                .takeWhile(word -> vocab.size() < size)
+                .forEach(vocab::add);
+        for (int i = 0; vocab.size() < size; i++) {
+            vocab.add("filler" + i);
+        }
+        return new ArrayList<>(vocab);
+    }
+
+    private static String json(List<String> vocab) {
         StringBuilder entries = new StringBuilder();
         for (int id = 0; id < vocab.size(); id++) {
-            entries.append(id == 0 ? "" : ",").append('"').append(vocab.get(id)).append("\":").append(id);
+            String token = vocab.get(id).replace("\\", "\\\\").replace("\"", "\\\"");
+            entries.append(id == 0 ? "" : ",").append('"').append(token).append("\":").append(id);
         }
         StringBuilder added = new StringBuilder();
         for (int id = 0; id < SPECIAL.size(); id++) {
-            added.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"content\":\"").append(SPECIAL.get(id))
-                    .append("\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}");
+            added.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"content\":\"")
+                    .append(SPECIAL.get(id)).append("\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
+                            + "\"normalized\":false,\"special\":true}");
         }
         return """
                 {"version":"1.0","truncation":null,"padding":null,"added_tokens":[%s],
