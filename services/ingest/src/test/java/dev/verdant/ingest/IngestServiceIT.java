@@ -248,7 +248,9 @@ class IngestServiceIT {
                 new Case("bad-recipe", good, tokenizer, "variants: []\nqualty: {maxLoss: 1}\n",
                         ModelRejected.Reason.RECIPE_INVALID, "qualty"),
                 new Case("bomb-recipe", good, tokenizer, "a: &a [x, x]\nb: [*a, *a]\nvariants: []\n",
-                        ModelRejected.Reason.RECIPE_INVALID, "aliases"));
+                        ModelRejected.Reason.RECIPE_INVALID, "aliases"),
+                new Case("huge-recipe", good, tokenizer, "# " + "x".repeat(100_000) + "\nvariants: []\n",
+                        ModelRejected.Reason.RECIPE_INVALID, "at most 65536"));
         List<String> keys = cases.stream().map(c -> upload("bad-" + c.folder(), c.model(), c.tokenizer(), c.recipe()))
                 .toList();
         String next = upload("after-bad", good, tokenizer, null);

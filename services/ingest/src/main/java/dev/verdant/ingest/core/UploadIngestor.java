@@ -103,10 +103,14 @@ public final class UploadIngestor {
     private IngestOutcome inspectAndStart(Upload upload, Path modelFile, Path job) {
         String modelSha = sha256Of(modelFile);
         String folder = BucketLayout.folderOf(upload.key());
-        Optional<String> recipeKey = recipeKeyIn(folder);
-        RecipeParser.Result parsed = recipeKey.isPresent()
-                ? RecipeParser.parse(store.getBytes(recipeKey.get(), RecipeParser.MAX_BYTES + 1L))
-                : RecipeParser.defaultRecipe();
+        Optional<ObjectInfo> recipeObject = recipeIn(folder);
+        Optional<String> recipeKey = recipeObject.map(ObjectInfo::key);
+        RecipeParser.Result parsed = recipeObject.isEmpty() ? RecipeParser.defaultRecipe()
+                : recipeObject.get().size() > RecipeParser.MAX_BYTES
+                        // Refused from its listed size: a huge file is never downloaded.
+                        ? new RecipeParser.Invalid("the recipe is " + recipeObject.get().size() + " bytes; at most "
+                                + RecipeParser.MAX_BYTES + " are accepted")
+                        : RecipeParser.parse(store.getBytes(recipeObject.get().key(), RecipeParser.MAX_BYTES));
         if (parsed instanceof RecipeParser.Invalid invalid) {
             return refused(upload, null, modelSha, Reason.RECIPE_INVALID,
                     recipeKey.orElseThrow() + " (for " + upload.key() + "): " + invalid.message());
@@ -170,10 +174,11 @@ public final class UploadIngestor {
                 clock.instant()));
     }
 
-    private Optional<String> recipeKeyIn(String folder) {
+    private Optional<ObjectInfo> recipeIn(String folder) {
         for (String name : List.of(BucketLayout.RECIPE_FILE, BucketLayout.RECIPE_FILE_ALT)) {
-            if (store.exists(folder + name)) {
-                return Optional.of(folder + name);
+            Optional<ObjectInfo> recipe = store.stat(folder + name);
+            if (recipe.isPresent()) {
+                return recipe;
             }
         }
         return Optional.empty();
