@@ -1,0 +1,53 @@
+package dev.verdant.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.verdant.onnx.testing.TinyBertBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuantizeCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = VerdantCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void quantizesATinyModelToAFile() throws IOException {
+        Path model = TinyBertBuilder.tiny().layers(1).hidden(32).heads(2).ffn(64).writeTo(dir.resolve("tiny.onnx"));
+        Path out = dir.resolve("out/tiny-int8.onnx");
+
+        Result result = run("quantize", "--model", model.toString(), "--out", out.toString(), "--mode", "dynamic-int8",
+                "--exclude", "nothing-by-this-name");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("6 MatMuls and 3 embedding Gathers quantized").contains("nothing-by-this-name");
+        assertThat(Files.size(out)).isLessThan(Files.size(model));
+    }
+
+    @Test
+    void unknownModesAndBadInputsAreClearErrors() throws IOException {
+        Path model = TinyBertBuilder.tiny().layers(1).hidden(32).heads(2).ffn(64).writeTo(dir.resolve("tiny.onnx"));
+        Result mode = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(), "--mode", "static-int8");
+        assertThat(mode.code()).isEqualTo(2);
+        assertThat(mode.err()).contains("static-int8").contains("dynamic-int8");
+
+        Path corrupt = Files.writeString(dir.resolve("corrupt.onnx"), "not a model");
+        Result bad = run("quantize", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("CORRUPT_INPUT");
+    }
+}
