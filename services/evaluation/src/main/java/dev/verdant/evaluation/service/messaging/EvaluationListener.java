@@ -1,0 +1,92 @@
+package dev.verdant.evaluation.service.messaging;
+
+import dev.verdant.carbon.HostInfo;
+import dev.verdant.evaluation.service.core.EvaluationJobResult;
+import dev.verdant.evaluation.service.core.RunEvaluations;
+import dev.verdant.events.CloudEventCodec;
+import dev.verdant.events.JobUsage;
+import dev.verdant.events.ModelIngested;
+import dev.verdant.events.VariantCreated;
+import dev.verdant.events.VariantEvaluated;
+import dev.verdant.events.VariantFailed;
+import dev.verdant.events.VerdantEvent;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * One evaluation job per record, in order per partition (both topics are keyed by run id). The
+ * offset is committed only after the outcome, its usage and its marker are written.
+ */
+@ApplicationScoped
+class EvaluationListener {
+    static final String MODELS_INGESTED = "models-ingested";
+    static final String VARIANTS_CREATED = "variants-created";
+    private static final Logger LOG = Logger.getLogger(EvaluationListener.class);
+
+    private final RunEvaluations evaluations;
+    private final EventPublisher publisher;
+    private final HostInfo host;
+
+    EvaluationListener(RunEvaluations evaluations, EventPublisher publisher, HostInfo host) {
+        this.evaluations = evaluations;
+        this.publisher = publisher;
+        this.host = host;
+    }
+
+    private static VerdantEvent decode(ConsumerRecord<String, byte[]> record) {
+        return CloudEventCodec.decode(name -> record.headers().lastHeader(name) == null ? null
+                : CloudEventCodec.utf8(record.headers().lastHeader(name).value()), record.value()).event();
+    }
+
+    @Incoming(MODELS_INGESTED)
+    @Blocking(ordered = true)
+    public void onModelIngested(ConsumerRecord<String, byte[]> record) {
+        if (!(decode(record) instanceof ModelIngested run)) {
+            throw new CloudEventCodec.MalformedEventException("expected dev.verdant.model.ingested.v1 on "
+                    + record.topic());
+        }
+        finish(evaluations.onModelIngested(run));
+    }
+
+    @Incoming(VARIANTS_CREATED)
+    @Blocking(ordered = true)
+    public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
+        if (!(decode(record) instanceof VariantCreated variant)) {
+            throw new CloudEventCodec.MalformedEventException("expected dev.verdant.variant.created.v1 on "
+                    + record.topic());
+        }
+        finish(evaluations.onVariantCreated(variant));
+    }
+
+    private void finish(EvaluationJobResult result) {
+        if (result instanceof EvaluationJobResult.AlreadyDone a) {
+            LOG.infof("run %s evaluate %s: already evaluated, nothing emitted", a.runId(), a.variantId());
+            return;
+        }
+        EvaluationJobResult.Done done = (EvaluationJobResult.Done) result;
+        String jobId = JobUsage.jobId(done.runId(), JobUsage.Kind.EVALUATE, done.variantId());
+        long ms = Math.round(done.energy().wallSeconds() * 1000);
+        if (done.event() instanceof VariantEvaluated e) {
+            publisher.publish(e, "evaluated:" + e.runId() + ":" + e.variantId());
+            LOG.infof("run %s evaluate %s: %s %.2f on %d pairs, p50 batch1 %.2f ms, %.1f sentences/s%s (%d ms)",
+                    e.runId(), e.variantId(), e.quality().metric(), e.quality().value(), e.quality().examples(),
+                    e.latency().batch1().p50Ms(), e.throughput().sentencesPerSecond(),
+                    e.fidelity() == null ? "" : String.format(", fidelity mean cosine %.4f", e.fidelity().meanCosine()),
+                    ms);
+        } else if (done.event() instanceof VariantFailed f) {
+            publisher.publish(f, "failed:" + f.runId() + ":" + f.variantId());
+            LOG.infof("run %s evaluate %s: failed, %s: %s (%d ms)", f.runId(), f.variantId(), f.reason(),
+                    f.message(), ms);
+        }
+        String modelSha256 = done.event() instanceof VariantEvaluated e ? e.modelSha256()
+                : ((VariantFailed) done.event()).modelSha256();
+        publisher.publish(new JobUsage(done.runId(), modelSha256, jobId, EventPublisher.SERVICE,
+                JobUsage.Kind.EVALUATE, done.variantId(), done.energy().usage(), host.toEventHost(),
+                done.startedAt(), done.startedAt().plusNanos(Math.round(done.energy().wallSeconds() * 1e9))),
+                "usage:" + jobId);
+        evaluations.markDone(done);
+    }
+}
