@@ -18,16 +18,19 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "demo", description = "Start Verdant, submit all-MiniLM-L6-v2 with the default recipe and follow the run.")
 final class DemoCommand implements Callable<Integer> {
-    /** The events that end a run in this version: ingest is the last stage built so far. */
-    static final List<String> FINAL_EVENTS = List.of("model.ingested", "model.rejected");
+    /**
+     * The events that end the demo in this version: the original's evaluation is the last stage
+     * built so far (technique services, which make variants, come next), or a refusal.
+     */
+    static final List<String> FINAL_EVENTS = List.of("variant.evaluated", "variant.failed", "model.rejected");
     static final String MODEL_RESOURCE = "all-minilm-l6-v2.onnx";
     static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
 
     @ParentCommand
     VerdantCli cli;
 
-    @Option(names = "--timeout", description = "give up after this long (default 10m)")
-    String timeout = "10m";
+    @Option(names = "--timeout", description = "give up after this long (default 15m)")
+    String timeout = "15m";
 
     @Option(names = "--down", description = "stop everything once the run is done")
     boolean down;
