@@ -17,6 +17,7 @@ import dev.verdant.events.VariantCreated;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
 import dev.verdant.events.VerdantEvent;
+import dev.verdant.store.ArtifactNotFoundException;
 import dev.verdant.store.ArtifactStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,10 +128,12 @@ public final class RunEvaluations {
             if (withBaseline) {
                 store.download(run.model().key(), baselineFile);
             }
-        } catch (RuntimeException e) {
+        } catch (ArtifactNotFoundException e) {
             return failed(run, variantId, technique, "ARTIFACT_UNAVAILABLE",
-                    "could not download the model, tokenizer or original from the bucket: " + e.getMessage());
+                    "the model, tokenizer or original is not in the bucket: " + e.getMessage());
         }
+        // Any other storage failure (unreachable after the store's retries) propagates: the record is
+        // not marked done, so it can be processed again instead of being recorded as a failed variant.
         Recipe.Evaluation recipe = run.recipe() == null ? null : run.recipe().evaluation();
         EvaluationRequest request = EvaluationRequest.of(modelFile, tokenizerFile)
                 .withDataset(new StsSource.BuiltIn(split(recipe == null ? null : recipe.split())))
