@@ -1,22 +1,14 @@
 package dev.verdant.ingest.messaging;
 
-import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.EventType;
 import dev.verdant.events.VerdantEvent;
+import dev.verdant.messaging.KafkaEventSender;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
-/**
- * Sends events as CloudEvents (binary mode) through the codec every Verdant component shares, and
- * waits for the broker's acknowledgement: a caller that moves on knows the event is stored.
- */
+/** The channels this service emits on, each for one event type; sending is {@link KafkaEventSender}'s. */
 @ApplicationScoped
 class EventPublisher {
     static final String SERVICE = "ingest";
@@ -25,27 +17,19 @@ class EventPublisher {
     static final String MODELS_REJECTED = "models-rejected";
     static final String JOB_USAGE = "job-usage";
 
-    private final Map<EventType, MutinyEmitter<byte[]>> emitters;
+    private final KafkaEventSender sender;
 
     EventPublisher(@Channel(UPLOADS_OUT) MutinyEmitter<byte[]> uploads,
             @Channel(MODELS_INGESTED) MutinyEmitter<byte[]> ingested,
             @Channel(MODELS_REJECTED) MutinyEmitter<byte[]> rejected,
             @Channel(JOB_USAGE) MutinyEmitter<byte[]> usage) {
-        this.emitters = Map.of(EventType.UPLOAD_DETECTED, uploads, EventType.MODEL_INGESTED, ingested,
-                EventType.MODEL_REJECTED, rejected, EventType.JOB_USAGE, usage);
+        this.sender = new KafkaEventSender(SERVICE, Map.of(
+                EventType.UPLOAD_DETECTED, uploads, EventType.MODEL_INGESTED, ingested,
+                EventType.MODEL_REJECTED, rejected, EventType.JOB_USAGE, usage));
     }
 
     /** @param id the CloudEvents id: derived from the fact, so a re-emission carries the same id */
     void publish(VerdantEvent event, String id) {
-        MutinyEmitter<byte[]> emitter = emitters.get(event.type());
-        if (emitter == null) {
-            throw new IllegalArgumentException("ingest does not emit " + event.type());
-        }
-        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(event, SERVICE, id, Instant.now());
-        RecordHeaders headers = new RecordHeaders();
-        encoded.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        emitter.sendMessageAndAwait(Message.of(encoded.body()).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withTopic(encoded.topic()).withKey(encoded.key())
-                        .withHeaders(headers).build()));
+        sender.send(event, id);
     }
 }
