@@ -5,8 +5,8 @@ import dev.verdant.carbon.HostInfo;
 import dev.verdant.ingest.core.BucketPoller;
 import dev.verdant.ingest.core.IngestSettings;
 import dev.verdant.ingest.core.UploadIngestor;
+import dev.verdant.messaging.StorageConfig;
 import dev.verdant.store.ArtifactStore;
-import dev.verdant.store.S3Settings;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -20,11 +20,7 @@ class IngestBeans {
     @Produces
     @Singleton
     ArtifactStore artifactStore(IngestConfig config) {
-        IngestConfig.S3 s3 = config.s3();
-        ArtifactStore store = new ArtifactStore(new S3Settings(s3.endpoint(), s3.accessKey(), s3.secretKey(),
-                s3.bucket(), s3.region()));
-        store.ensureBucket();
-        return store;
+        return StorageConfig.openStore(config.s3());
     }
 
     void close(@Disposes ArtifactStore store) {

@@ -1,5 +1,6 @@
 package dev.verdant.ingest.messaging;
 
+import dev.verdant.messaging.StorageConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -9,24 +10,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "verdant")
 public interface IngestConfig {
 
-    S3 s3();
+    StorageConfig s3();
 
     Ingest ingest();
 
-    /** The S3-compatible store. Credentials come from configuration or the environment, never from code. */
-    interface S3 {
-        String endpoint();
-
-        String accessKey();
-
-        String secretKey();
-
-        @WithDefault("verdant")
-        String bucket();
-
-        @WithDefault("us-east-1")
-        String region();
-    }
 
     interface Ingest {
         /** Largest model accepted, in bytes (default 1 GiB: any base-size encoder in fp32). */

@@ -7,8 +7,8 @@ import dev.verdant.evaluation.Evaluator;
 import dev.verdant.evaluation.LatencySettings;
 import dev.verdant.evaluation.service.core.EvaluationSettings;
 import dev.verdant.evaluation.service.core.RunEvaluations;
+import dev.verdant.messaging.StorageConfig;
 import dev.verdant.store.ArtifactStore;
-import dev.verdant.store.S3Settings;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -23,11 +23,7 @@ class EvaluationBeans {
     @Produces
     @Singleton
     ArtifactStore artifactStore(EvaluationConfig config) {
-        EvaluationConfig.S3 s3 = config.s3();
-        ArtifactStore store = new ArtifactStore(new S3Settings(s3.endpoint(), s3.accessKey(), s3.secretKey(),
-                s3.bucket(), s3.region()));
-        store.ensureBucket();
-        return store;
+        return StorageConfig.openStore(config.s3());
     }
 
     void close(@Disposes ArtifactStore store) {

@@ -1,5 +1,6 @@
 package dev.verdant.evaluation.service.messaging;
 
+import dev.verdant.messaging.StorageConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
@@ -8,24 +9,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "verdant")
 public interface EvaluationConfig {
 
-    S3 s3();
+    StorageConfig s3();
 
     Evaluation evaluation();
 
-    /** The S3-compatible store. Credentials come from configuration or the environment, never from code. */
-    interface S3 {
-        String endpoint();
-
-        String accessKey();
-
-        String secretKey();
-
-        @WithDefault("verdant")
-        String bucket();
-
-        @WithDefault("us-east-1")
-        String region();
-    }
 
     interface Evaluation {
         /** At most this many STS pairs per evaluation, whatever the recipe asks; 0: the recipe decides. */
