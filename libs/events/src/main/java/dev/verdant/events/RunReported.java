@@ -3,16 +3,23 @@ package dev.verdant.events;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
-/** The verdict of a run. */
+/**
+ * The verdict of a run. {@code context} is the carbon context every figure was priced with (optional,
+ * added in an additive change); {@code notes} say what a reader must know about the figures (a
+ * region priced with the world fallback, usage that could not be priced); empty when there is none.
+ */
 public record RunReported(String runId, String modelSha256, Status status, List<Row> variants,
         List<String> paretoFront, Recommendation recommendation, double qualityBudget, Footprint footprint,
-        List<Missing> missing, ReportKeys reportKeys, Instant reportedAt) implements VerdantEvent {
+        List<Missing> missing, Context context, List<String> notes, ReportKeys reportKeys, Instant reportedAt)
+        implements VerdantEvent {
 
     public RunReported {
         variants = List.copyOf(variants);
         paretoFront = List.copyOf(paretoFront);
         missing = List.copyOf(missing);
+        notes = notes == null ? List.of() : List.copyOf(notes);
     }
 
     @Override
@@ -30,10 +37,22 @@ public record RunReported(String runId, String modelSha256, Status status, List<
         }
     }
 
-    public record Row(String variantId, Technique technique, String input, long sizeBytes, long parameters,
-            double quality, Double qualityLoss, Double meanCosine, Double latencyBatch1P50Ms,
-            double latencyBatch32P50Ms, double energyJoulesPer1k, EnergySource energySource,
-            double emissionsGPer1k, Double sciGPer1k, Boolean withinBudget) {
+    /** @param techniqueParameters the planned step's parameters (null for the original) */
+    public record Row(String variantId, Technique technique, String input, Map<String, Object> techniqueParameters,
+            long sizeBytes, long parameters, double quality, Double qualityLoss, Double meanCosine,
+            Double latencyBatch1P50Ms, double latencyBatch32P50Ms, double energyJoulesPer1k,
+            EnergySource energySource, double emissionsGPer1k, Double sciGPer1k, Boolean withinBudget) {
+        public Row {
+            techniqueParameters = techniqueParameters == null ? null : Map.copyOf(techniqueParameters);
+        }
+    }
+
+    /**
+     * What the figures were priced with: the recipe's region resolved to an intensity, its PUE, the
+     * expected traffic, and the embodied-emissions basis of the SCI.
+     */
+    public record Context(String region, double carbonIntensityGPerKwh, String intensitySource, double pue,
+            double inferencesPerDay, String embodiedBasis) {
     }
 
     public record Recommendation(String variantId, String reason, Double yearlyEmissionsSavedKg,
