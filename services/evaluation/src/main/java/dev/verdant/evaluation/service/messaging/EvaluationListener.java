@@ -3,13 +3,12 @@ package dev.verdant.evaluation.service.messaging;
 import dev.verdant.carbon.HostInfo;
 import dev.verdant.evaluation.service.core.EvaluationJobResult;
 import dev.verdant.evaluation.service.core.RunEvaluations;
-import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.JobUsage;
 import dev.verdant.events.ModelIngested;
 import dev.verdant.events.VariantCreated;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
-import dev.verdant.events.VerdantEvent;
+import dev.verdant.messaging.IncomingEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,29 +35,16 @@ class EvaluationListener {
         this.host = host;
     }
 
-    private static VerdantEvent decode(ConsumerRecord<String, byte[]> record) {
-        return CloudEventCodec.decode(name -> record.headers().lastHeader(name) == null ? null
-                : CloudEventCodec.utf8(record.headers().lastHeader(name).value()), record.value()).event();
-    }
-
     @Incoming(MODELS_INGESTED)
     @Blocking(ordered = true)
     public void onModelIngested(ConsumerRecord<String, byte[]> record) {
-        if (!(decode(record) instanceof ModelIngested run)) {
-            throw new CloudEventCodec.MalformedEventException("expected dev.verdant.model.ingested.v1 on "
-                    + record.topic());
-        }
-        finish(evaluations.onModelIngested(run));
+        finish(evaluations.onModelIngested(IncomingEvents.expect(record, ModelIngested.class)));
     }
 
     @Incoming(VARIANTS_CREATED)
     @Blocking(ordered = true)
     public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
-        if (!(decode(record) instanceof VariantCreated variant)) {
-            throw new CloudEventCodec.MalformedEventException("expected dev.verdant.variant.created.v1 on "
-                    + record.topic());
-        }
-        finish(evaluations.onVariantCreated(variant));
+        finish(evaluations.onVariantCreated(IncomingEvents.expect(record, VariantCreated.class)));
     }
 
     private void finish(EvaluationJobResult result) {
