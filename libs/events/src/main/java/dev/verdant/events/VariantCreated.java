@@ -14,8 +14,12 @@ public record VariantCreated(String runId, String modelSha256, String variantId,
         notes = List.copyOf(notes);
     }
 
+    /**
+     * {@code runId/variantId}: the variants of one run spread over the partitions, so several
+     * evaluation (or technique) instances share one run's work; nothing needs them in order.
+     */
     @Override
     public String partitionKey() {
-        return runId;
+        return runId + "/" + variantId;
     }
 }
