@@ -1,8 +1,12 @@
 package dev.verdant.cli;
 
-import dev.verdant.quantization.DynamicInt8Quantizer;
+import dev.verdant.quantization.CalibrationMethod;
+import dev.verdant.quantization.CalibrationTexts;
+import dev.verdant.quantization.QuantizationMode;
 import dev.verdant.quantization.QuantizationOptions;
 import dev.verdant.quantization.QuantizationOutcome;
+import dev.verdant.quantization.QuantizationRequest;
+import dev.verdant.quantization.Quantizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,14 +20,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** Quantizes an ONNX model offline with the quantization core (libs/quantization); no ONNX Runtime needed. */
+/** Quantizes an ONNX model offline with the quantization core (libs/quantization, {@link Quantizer}). */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = {"Quantize an ONNX model (see docs/quantization.md).",
                 "dynamic-int8: MatMul weights int8 per output column + DynamicQuantizeLinear/MatMulInteger,"
-                        + " embedding tables uint8 + DequantizeLinear."})
+                        + " embedding tables uint8 + DequantizeLinear.",
+                "static-int8: int8 weights and activations (QDQ), activation ranges calibrated on texts (needs --tokenizer).",
+                "fp16: float16 weights, LayerNorm/Softmax/reductions kept in float32.",
+                "int4: block-wise int4 weights (ONNX Runtime's com.microsoft MatMulNBits)."})
 final class QuantizeCommand implements Callable<Integer> {
-    /** The modes built so far; others of the issue (static INT8, fp16...) come later. */
-    static final List<String> MODES = List.of(DynamicInt8Quantizer.MODE);
+    /** Every mode of the quantization core. */
+    static final List<String> MODES = Quantizer.MODES;
 
     @ParentCommand
     VerdantCli cli;
@@ -35,43 +42,79 @@ final class QuantizeCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--mode", defaultValue = "dynamic-int8", paramLabel = "MODE",
-            description = "quantization mode (default: ${DEFAULT-VALUE}; available: dynamic-int8)")
+            description = "dynamic-int8, static-int8, fp16 or int4 (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--per-tensor", description = "one weight scale per MatMul instead of one per output column")
+    @Option(names = "--per-tensor", description = "int8: one weight scale per MatMul instead of one per output column")
     boolean perTensor;
 
-    @Option(names = "--reduce-range", description = "weights in [-64, 64] like ONNX Runtime (default: the full [-127, 127])")
+    @Option(names = "--reduce-range", description = "dynamic-int8: weights in [-64, 64] like ONNX Runtime (default: the full [-127, 127])")
     boolean reduceRange;
 
     @Option(names = "--exclude", split = ",", paramLabel = "NODES", description = "node names to leave in float, comma-separated")
     List<String> exclude = List.of();
 
+    @Option(names = "--calibration", paramLabel = "FILE.tsv",
+            description = "static-int8: calibration texts, one per line or tab-separated columns (an STS TSV works;"
+                    + " numeric columns are skipped). Default: STS-B train sentences")
+    Path calibration;
+
+    @Option(names = "--calibration-method", defaultValue = "minmax", paramLabel = "METHOD",
+            description = "static-int8: minmax, percentile or entropy (default: ${DEFAULT-VALUE})")
+    String calibrationMethod;
+
+    @Option(names = "--calibration-samples", defaultValue = "256", paramLabel = "N",
+            description = "static-int8: how many calibration texts to run (default: ${DEFAULT-VALUE})")
+    int calibrationSamples;
+
+    @Option(names = "--tokenizer", paramLabel = "T.json", description = "static-int8: the model's tokenizer.json")
+    Path tokenizer;
+
+    @Option(names = "--block-size", defaultValue = "32", paramLabel = "N", description = "int4: 32, 64 or 128 weights per block (default: ${DEFAULT-VALUE})")
+    int blockSize;
+
     @Override
     public Integer call() throws IOException {
         if (!MODES.contains(mode)) {
-            throw new CliException("--mode " + mode + " is not available; the modes built so far: " + String.join(", ", MODES));
+            throw new CliException("--mode " + mode + " is not a mode: use one of " + String.join(", ", MODES));
         }
         if (!Files.isRegularFile(model)) {
             throw new CliException("--model " + model + " is not a file");
         }
+        QuantizationMode quantizationMode = QuantizationMode.of(mode);
+        if (quantizationMode == QuantizationMode.STATIC_INT8 && tokenizer == null) {
+            throw new CliException("--mode static-int8 runs the model on calibration texts: give --tokenizer tokenizer.json");
+        }
+        if (tokenizer != null && !Files.isRegularFile(tokenizer)) {
+            throw new CliException("--tokenizer " + tokenizer + " is not a file");
+        }
+        if (calibration != null && !Files.isRegularFile(calibration)) {
+            throw new CliException("--calibration " + calibration + " is not a file");
+        }
         Set<String> excluded = new LinkedHashSet<>(exclude);
-        QuantizationOptions options = QuantizationOptions.defaults().withPerTensor(perTensor).withReduceRange(reduceRange)
-                .withExcludedNodes(excluded);
-        QuantizationOutcome outcome = new DynamicInt8Quantizer().quantize(model, options);
+        QuantizationRequest request;
+        try {
+            QuantizationOptions options = QuantizationOptions.defaults().withPerTensor(perTensor).withReduceRange(reduceRange)
+                    .withExcludedNodes(excluded);
+            request = QuantizationRequest.of(quantizationMode).withOptions(options).withBlockSize(blockSize)
+                    .withCalibration(CalibrationMethod.of(calibrationMethod)).withCalibrationSamples(calibrationSamples)
+                    .withTokenizer(tokenizer);
+            if (calibration != null) {
+                request = request.withCalibrationSentences(CalibrationTexts.read(calibration));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        QuantizationOutcome outcome = new Quantizer().quantize(model, request);
         if (outcome instanceof QuantizationOutcome.Failed failed) {
             throw new CliException("cannot quantize " + model + ": " + failed.reason() + ": " + failed.message());
         }
         QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        DynamicInt8Quantizer.write(quantized, out);
+        Quantizer.write(quantized, out);
         QuantizationOutcome.Report report = quantized.report();
         PrintWriter printer = cli.out();
-        printer.printf(Locale.ROOT, "%s: %d MatMuls and %d embedding Gathers quantized (%d activation quantizers)%n",
-                out, report.quantizedMatMuls().size(), report.quantizedGathers().size(), report.activationQuantizers());
+        printer.printf(Locale.ROOT, "%s: %s, %d MatMuls and %d embedding Gathers quantized (%d activation quantizers)%n",
+                out, mode, report.quantizedMatMuls().size(), report.quantizedGathers().size(), report.activationQuantizers());
         printer.printf(Locale.ROOT, "size %,d -> %,d bytes (%.1fx smaller)%n", report.bytesBefore(), report.bytesAfter(),
                 (double) report.bytesBefore() / report.bytesAfter());
         Set<String> unmatched = new LinkedHashSet<>(excluded);

@@ -41,9 +41,19 @@ class QuantizeCommandTest {
     @Test
     void unknownModesAndBadInputsAreClearErrors() throws IOException {
         Path model = TinyBertBuilder.tiny().layers(1).hidden(32).heads(2).ffn(64).writeTo(dir.resolve("tiny.onnx"));
-        Result mode = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(), "--mode", "static-int8");
+        Result mode = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(), "--mode", "int2");
         assertThat(mode.code()).isEqualTo(2);
-        assertThat(mode.err()).contains("static-int8").contains("dynamic-int8");
+        assertThat(mode.err()).contains("int2").contains("dynamic-int8, static-int8, fp16, int4");
+
+        Result noTokenizer = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--mode", "static-int8");
+        assertThat(noTokenizer.code()).isEqualTo(2);
+        assertThat(noTokenizer.err()).contains("--tokenizer");
+
+        Result block = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--mode", "int4", "--block-size", "48");
+        assertThat(block.code()).isEqualTo(2);
+        assertThat(block.err()).contains("blockSize 48").contains("32, 64 or 128");
 
         Path corrupt = Files.writeString(dir.resolve("corrupt.onnx"), "not a model");
         Result bad = run("quantize", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString());

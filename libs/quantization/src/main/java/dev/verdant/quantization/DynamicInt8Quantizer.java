@@ -47,7 +47,7 @@ import java.util.Set;
  */
 public final class DynamicInt8Quantizer {
 
-    /** Written to verdant.version. */
+    /** Written to verdant.quantizer (the algorithm's version; verdant.version is Verdant's). */
     public static final String VERSION = "dynamic-int8/1";
     public static final String MODE = "dynamic-int8";
     static final int MIN_OPSET = 11;
@@ -57,37 +57,11 @@ public final class DynamicInt8Quantizer {
     }
 
     public QuantizationOutcome quantize(byte[] source, QuantizationOptions options) {
-        ModelProto model;
-        try {
-            model = ModelProto.parseFrom(source);
-        } catch (InvalidProtocolBufferException e) {
-            return new QuantizationOutcome.Failed(QuantizationOutcome.Reason.CORRUPT_INPUT,
-                    "not an ONNX model: " + e.getMessage());
-        }
-        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
-            return new QuantizationOutcome.Failed(QuantizationOutcome.Reason.CORRUPT_INPUT,
-                    "not an ONNX model: no graph or no nodes (" + source.length + " bytes)");
-        }
-        long opset = defaultOpset(model);
-        if (opset < MIN_OPSET) {
-            return new QuantizationOutcome.Failed(QuantizationOutcome.Reason.UNSUPPORTED_OP,
-                    "opset " + opset + " has no DynamicQuantizeLinear: " + MIN_OPSET + " or higher is needed");
-        }
-        for (NodeProto node : model.getGraph().getNodeList()) {
-            String op = node.getOpType();
-            if (op.equals("MatMulInteger") || op.equals("DynamicQuantizeLinear") || op.equals("QLinearMatMul")) {
-                return new QuantizationOutcome.Failed(QuantizationOutcome.Reason.UNSUPPORTED_OP,
-                        "the model is quantized already: node " + node.getName() + " is " + op);
-            }
-        }
-        try {
-            return rewrite(model, source, options);
-        } catch (ExternalData e) {
-            return new QuantizationOutcome.Failed(QuantizationOutcome.Reason.EXTERNAL_DATA, e.getMessage());
-        }
+        return new Quantizer().quantize(source, QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withOptions(options));
     }
 
-    private QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationOptions options) {
+    QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request) {
+        QuantizationOptions options = request.options();
         GraphProto graph = model.getGraph();
         Map<String, TensorProto> initializers = new LinkedHashMap<>();
         for (TensorProto tensor : graph.getInitializerList()) {
@@ -115,7 +89,7 @@ public final class DynamicInt8Quantizer {
                     continue;
                 }
                 TensorProto weight = initializers.get(node.getInput(1));
-                requireInternal(weight);
+                ModelSupport.requireInternal(weight);
                 int rows = (int) weight.getDims(0);
                 int cols = (int) weight.getDims(1);
                 float[] w = Tensors.toFloats(weight);
@@ -153,7 +127,7 @@ public final class DynamicInt8Quantizer {
                     continue;
                 }
                 TensorProto table = initializers.get(node.getInput(0));
-                requireInternal(table);
+                ModelSupport.requireInternal(table);
                 QuantizedTable quantized = tables.get(table.getName());
                 if (quantized == null) {
                     float[] values = Tensors.toFloats(table);
@@ -206,17 +180,7 @@ public final class DynamicInt8Quantizer {
         rewritten.clearInput().addAllInput(inputs);
 
         ModelProto.Builder out = model.toBuilder().setGraph(rewritten);
-        List<StringStringEntryProto> metadata = new ArrayList<>();
-        for (StringStringEntryProto entry : model.getMetadataPropsList()) {
-            if (!entry.getKey().startsWith("verdant.")) {
-                metadata.add(entry);
-            }
-        }
-        metadata.add(entry("verdant.mode", MODE));
-        metadata.add(entry("verdant.parameters", options.describe()));
-        metadata.add(entry("verdant.source-sha256", sha256(source)));
-        metadata.add(entry("verdant.version", VERSION));
-        out.clearMetadataProps().addAllMetadataProps(metadata);
+        ModelSupport.stamp(out, model, QuantizationMode.DYNAMIC_INT8, VERSION, request.describe(), source, excluded);
         ModelProto result = out.build();
         long after = result.getSerializedSize();
         return new QuantizationOutcome.Quantized(result, new QuantizationOutcome.Report(matmuls, gathers, excluded,
@@ -225,7 +189,7 @@ public final class DynamicInt8Quantizer {
 
     /** Writes a quantized model (a convenience over {@link OnnxGraphs#write}). */
     public static void write(QuantizationOutcome.Quantized quantized, Path file) throws IOException {
-        OnnxGraphs.write(quantized.model(), file);
+        Quantizer.write(quantized, file);
     }
 
     private static boolean isQuantizableMatMul(NodeProto node, Map<String, TensorProto> initializers) {
@@ -255,21 +219,7 @@ public final class DynamicInt8Quantizer {
         return node.getDomain().isEmpty() || node.getDomain().equals("ai.onnx");
     }
 
-    private static long defaultOpset(ModelProto model) {
-        for (OperatorSetIdProto opset : model.getOpsetImportList()) {
-            if (opset.getDomain().isEmpty() || opset.getDomain().equals("ai.onnx")) {
-                return opset.getVersion();
-            }
-        }
-        return 0;
-    }
 
-    private static void requireInternal(TensorProto tensor) {
-        if (Tensors.isExternal(tensor)) {
-            throw new ExternalData("initializer " + tensor.getName() + " is stored in external data ("
-                    + Tensors.externalLocation(tensor).orElse("?") + "): give a self-contained model");
-        }
-    }
 
     private static NodeProto node(String op, String name, List<String> inputs, List<String> outputs) {
         return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addAllOutput(outputs).build();
@@ -284,28 +234,13 @@ public final class DynamicInt8Quantizer {
         return builder.build();
     }
 
-    private static StringStringEntryProto entry(String key, String value) {
-        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-    }
 
     private static String sanitize(String name) {
         return name.isEmpty() ? "tensor" : name;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private record QuantizedTable(String table, String scale, String zeroPoint) {
     }
 
-    private static final class ExternalData extends RuntimeException {
-        ExternalData(String message) {
-            super(message);
-        }
-    }
 }

@@ -149,8 +149,9 @@ class DynamicInt8QuantizerTest {
                 .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
 
         assertThat(metadata).containsEntry("verdant.mode", "dynamic-int8")
-                .containsEntry("verdant.version", DynamicInt8Quantizer.VERSION)
-                .containsEntry("verdant.source-sha256", DynamicInt8Quantizer.sha256(fp32));
+                .containsEntry("verdant.quantizer", DynamicInt8Quantizer.VERSION)
+                .containsEntry("verdant.version", Quantizer.verdantVersion())
+                .containsEntry("verdant.source-sha256", ModelSupport.sha256(fp32));
         assertThat(metadata.get("verdant.parameters")).contains("per-column").contains("full-127");
     }
 
