@@ -72,9 +72,13 @@ public final class Quantizer {
             switch (request.mode()) {
                 case DYNAMIC_INT8:
                     return new DynamicInt8Quantizer().rewrite(model, source, request);
+                case FP16:
+                    return new Fp16Converter().rewrite(model, source, request);
+                case INT4:
+                    return new Int4Quantizer().rewrite(model, source, request);
                 default:
                     return failed(QuantizationOutcome.Reason.UNSUPPORTED_MODE,
-                            "mode " + request.mode().id() + " is not built yet; available: " + DynamicInt8Quantizer.MODE);
+                            "mode " + request.mode().id() + " is not built yet; available: dynamic-int8, fp16, int4");
             }
         } catch (ModelSupport.ExternalData e) {
             return failed(QuantizationOutcome.Reason.EXTERNAL_DATA, e.getMessage());

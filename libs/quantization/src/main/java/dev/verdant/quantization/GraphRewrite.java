@@ -1,0 +1,139 @@
+package dev.verdant.quantization;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The parts of a weight rewrite every mode shares: finding weights, and putting the graph back together. */
+final class GraphRewrite {
+
+    private GraphRewrite() {
+    }
+
+    static Map<String, TensorProto> initializers(GraphProto graph) {
+        Map<String, TensorProto> initializers = new LinkedHashMap<>();
+        for (TensorProto tensor : graph.getInitializerList()) {
+            initializers.put(tensor.getName(), tensor);
+        }
+        return initializers;
+    }
+
+    /** A default-domain MatMul whose second input is a 2-D float initializer and whose first is not. */
+    static boolean isWeightMatMul(NodeProto node, Map<String, TensorProto> initializers) {
+        if (!node.getOpType().equals("MatMul") || !ModelSupport.isDefaultDomain(node) || node.getInputCount() != 2) {
+            return false;
+        }
+        TensorProto weight = initializers.get(node.getInput(1));
+        return weight != null && weight.getDataType() == DataType.FLOAT_VALUE && weight.getDimsCount() == 2
+                && !initializers.containsKey(node.getInput(0));
+    }
+
+    /** A Gather (axis 0) over a 2-D float initializer table with non-constant indices. */
+    static boolean isEmbeddingGather(NodeProto node, Map<String, TensorProto> initializers) {
+        if (!node.getOpType().equals("Gather") || !ModelSupport.isDefaultDomain(node) || node.getInputCount() != 2) {
+            return false;
+        }
+        for (AttributeProto attribute : node.getAttributeList()) {
+            if (attribute.getName().equals("axis") && attribute.getI() != 0) {
+                return false;
+            }
+        }
+        TensorProto table = initializers.get(node.getInput(0));
+        return table != null && table.getDataType() == DataType.FLOAT_VALUE && table.getDimsCount() == 2
+                && !initializers.containsKey(node.getInput(1));
+    }
+
+    static String nodeName(NodeProto node, int index) {
+        return node.getName().isEmpty() ? node.getOpType() + "_" + index : node.getName();
+    }
+
+    /**
+     * The graph with {@code nodes}, the initializers still read (by a node or as graph outputs) and {@code added};
+     * graph inputs naming dropped initializers are dropped too. {@code extraOpsets} are added to the model's imports
+     * when missing (e.g. com.microsoft 1).
+     */
+    static ModelProto.Builder rebuild(ModelProto model, List<NodeProto> nodes, List<TensorProto> added,
+            Map<String, Long> extraOpsets) {
+        GraphProto graph = model.getGraph();
+        Set<String> read = new HashSet<>();
+        graph.getOutputList().forEach(output -> read.add(output.getName()));
+        for (NodeProto node : nodes) {
+            read.addAll(node.getInputList());
+        }
+        GraphProto.Builder rewritten = graph.toBuilder().clearNode().addAllNode(nodes).clearInitializer();
+        Set<String> original = new HashSet<>();
+        for (TensorProto tensor : graph.getInitializerList()) {
+            original.add(tensor.getName());
+            if (read.contains(tensor.getName())) {
+                rewritten.addInitializer(tensor);
+            }
+        }
+        rewritten.addAllInitializer(added);
+        Set<String> kept = new HashSet<>();
+        rewritten.getInitializerList().forEach(t -> kept.add(t.getName()));
+        List<ValueInfoProto> inputs = new ArrayList<>();
+        for (ValueInfoProto input : graph.getInputList()) {
+            if (!original.contains(input.getName()) || kept.contains(input.getName())) {
+                inputs.add(input);
+            }
+        }
+        rewritten.clearInput().addAllInput(inputs);
+        // value_info of tensors whose type changed would mislead ONNX Runtime: drop what the rewrite touched.
+        Set<String> produced = new HashSet<>();
+        for (NodeProto node : nodes) {
+            produced.addAll(node.getOutputList());
+        }
+        List<ValueInfoProto> valueInfo = new ArrayList<>();
+        for (ValueInfoProto info : graph.getValueInfoList()) {
+            if (produced.contains(info.getName())) {
+                valueInfo.add(info);
+            }
+        }
+        rewritten.clearValueInfo().addAllValueInfo(valueInfo);
+        ModelProto.Builder out = model.toBuilder().setGraph(rewritten);
+        for (Map.Entry<String, Long> opset : extraOpsets.entrySet()) {
+            if (ModelSupport.opset(model, opset.getKey()) == 0) {
+                out.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(opset.getKey()).setVersion(opset.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Replaces an embedding Gather by a Gather over a uint8 table (per tensor, zero point 128) + DequantizeLinear,
+     * sharing one quantized table between Gathers of the same table.
+     */
+    static void quantizeEmbedding(NodeProto node, String name, TensorProto table, Map<String, String[]> tables,
+            List<NodeProto> nodes, List<TensorProto> added) {
+        ModelSupport.requireInternal(table);
+        String[] quantized = tables.get(table.getName());
+        if (quantized == null) {
+            float[] values = dev.verdant.onnx.Tensors.toFloats(table);
+            float scale = WeightQuantization.embeddingScale(values);
+            String base = table.getName() + "_quantized";
+            quantized = new String[] {base, base + "/scale", base + "/zero_point"};
+            added.add(ModelSupport.bytes(quantized[0], DataType.UINT8_VALUE, dev.verdant.onnx.Tensors.dims(table),
+                    WeightQuantization.quantizeEmbedding(values, scale)));
+            added.add(dev.verdant.onnx.Tensors.ofFloats(quantized[1], new long[0], new float[] {scale}));
+            added.add(ModelSupport.bytes(quantized[2], DataType.UINT8_VALUE, new long[0],
+                    new byte[] {(byte) WeightQuantization.EMBEDDING_ZERO_POINT}));
+            tables.put(table.getName(), quantized);
+        }
+        String gathered = name + "_quant/gathered";
+        nodes.add(node.toBuilder().setInput(0, quantized[0]).setOutput(0, gathered).build());
+        nodes.add(ModelSupport.node("DequantizeLinear", name + "_quant/DequantizeLinear",
+                List.of(gathered, quantized[1], quantized[2]), List.of(node.getOutput(0))));
+    }
+}
