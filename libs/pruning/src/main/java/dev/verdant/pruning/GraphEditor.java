@@ -151,6 +151,14 @@ final class GraphEditor {
         return name;
     }
 
+    /** Adds a Constant node (prepended) emitting {@code tensor} under a fresh name; returns that name. */
+    String addConstantNode(String base, TensorProto tensor) {
+        String name = freshName(base);
+        prepend(List.of(node("Constant", name, List.of(), List.of(name), AttributeProto.newBuilder().setName("value")
+                .setType(AttributeProto.AttributeType.TENSOR).setT(tensor.toBuilder().setName(name)).build())));
+        return name;
+    }
+
     String freshName(String base) {
         String name = base;
         for (int i = 1; names.contains(name); i++) {

@@ -70,7 +70,11 @@ final class HeadPruning {
         TensorProto old = graph.constant(current).orElseThrow();
         long[] values = Tensors.toLongs(old);
         values[element.element()] = value;
-        String name = graph.addInitializer(current + "_pruned", Tensors.ofLongs(current, Tensors.dims(old), values));
+        TensorProto changed = Tensors.ofLongs(current, Tensors.dims(old), values);
+        // Keep the form the exporter used: a Constant node stays a node (not counted as a parameter).
+        String name = graph.initializer(current).isPresent()
+                ? graph.addInitializer(current + "_pruned", changed)
+                : graph.addConstantNode(current + "_pruned", changed);
         graph.redirectInput(element.node(), element.input(), name);
     }
 }
