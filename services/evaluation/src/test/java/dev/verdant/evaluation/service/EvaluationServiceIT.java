@@ -4,44 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.verdant.events.Artifact;
 import dev.verdant.events.BucketLayout;
-import dev.verdant.events.CloudEventCodec;
-import dev.verdant.events.EventJson;
 import dev.verdant.events.Hashes;
 import dev.verdant.events.JobUsage;
 import dev.verdant.events.ModelIngested;
-import dev.verdant.events.Recipe;
 import dev.verdant.events.Schemas;
 import dev.verdant.events.Topics;
 import dev.verdant.events.VariantCreated;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
-import dev.verdant.events.VerdantEvent;
-import dev.verdant.events.kafka.EventReader;
 import dev.verdant.onnx.testing.TinyBertBuilder;
 import dev.verdant.onnx.testing.WordPieceTokenizerJson;
-import dev.verdant.store.ArtifactStore;
-import dev.verdant.store.S3Settings;
 import dev.verdant.testsupport.LocalInfrastructureTestResource;
+import dev.verdant.testsupport.pipeline.PipelineProbe;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,36 +48,32 @@ import org.junit.jupiter.api.Test;
                 + "verdant.usage")})
 class EvaluationServiceIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final List<String> WATCHED = List.of(Topics.EVALUATIONS, Topics.VARIANTS_FAILED, Topics.USAGE,
-            Topics.DEAD_LETTER);
     private static final int VOCABULARY = 120;
+    /** Asks 20 pairs at sequence length 64, so a tiny model is measured in about a second. */
+    private static final String RECIPE = """
+            apiVersion: verdant.dev/v1
+            name: evaluation-it
+            variants:
+              - name: int8-dynamic
+                technique: quantize
+                params: { mode: dynamic-int8 }
+            evaluation:
+              split: test
+              maxPairs: 20
+              maxSequenceLength: 64
+            """;
 
-    private static ArtifactStore store;
-    private static EventReader reader;
-    private static KafkaProducer<String, byte[]> producer;
-    private static final List<EventReader.Received> seen = new ArrayList<>();
+    private static PipelineProbe probe;
 
     @BeforeAll
     static void connect() {
-        var config = ConfigProvider.getConfig();
-        store = new ArtifactStore(new S3Settings(config.getValue("verdant.s3.endpoint", String.class),
-                config.getValue("verdant.s3.access-key", String.class),
-                config.getValue("verdant.s3.secret-key", String.class),
-                config.getValue("verdant.s3.bucket", String.class), "us-east-1"));
-        store.ensureBucket();
-        String bootstrap = config.getValue("kafka.bootstrap.servers", String.class);
-        reader = EventReader.open(bootstrap, WATCHED, false);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        probe = PipelineProbe.fromConfig(ConfigProvider.getConfig(), List.of(Topics.EVALUATIONS,
+                Topics.VARIANTS_FAILED, Topics.USAGE, Topics.DEAD_LETTER), WAIT);
     }
 
     @AfterAll
     static void disconnect() {
-        producer.close();
-        reader.close();
-        store.close();
+        probe.close();
     }
 
     private static byte[] tinyModel(long seed) {
@@ -97,95 +81,38 @@ class EvaluationServiceIT {
                 .seed(seed).toBytes();
     }
 
-    private static <T> T example(String name, Class<T> type) throws IOException {
-        try (InputStream in = EvaluationServiceIT.class.getClassLoader()
-                .getResourceAsStream("schemas/examples/" + name)) {
-            return EventJson.fromBytes(in.readAllBytes(), type);
-        }
-    }
-
-    private static Artifact put(String key, byte[] bytes) {
-        store.putBytes(key, bytes, "application/octet-stream", Map.of());
-        return new Artifact(key, bytes.length, Hashes.sha256(bytes));
-    }
-
-    private static String newRunId(Random random) {
-        byte[] b = new byte[10];
-        random.nextBytes(b);
-        return "run-" + HexFormat.of().formatHex(b);
-    }
-
-    /** A started run as ingest leaves it: the model and tokenizer by content, the run marker, a recipe asking 20 pairs. */
-    private static ModelIngested startRun(String runId, Artifact model, Artifact tokenizer) throws IOException {
-        ModelIngested example = example("model-ingested.json", ModelIngested.class);
-        Recipe r = example.recipe();
-        Recipe recipe = new Recipe(r.apiVersion(), r.name(), r.task(), r.variants(), r.quality(),
-                new Recipe.Evaluation("test", 20, 64), r.carbon());
-        ModelIngested run = new ModelIngested(runId, model.sha256(), model, tokenizer, recipe, example.recipeSha256(),
-                example.recipeSource(), example.plan(), example.upload(), example.graph(), example.architecture(),
-                Instant.now());
-        store.putBytes(BucketLayout.runMarkerKey(runId), EventJson.toBytes(run), "application/json", Map.of());
-        return run;
-    }
-
-    private static VariantCreated variant(ModelIngested run, String variantId, Artifact artifact) throws IOException {
-        VariantCreated e = example("variant-created.json", VariantCreated.class);
+    private static VariantCreated variant(ModelIngested run, String variantId, Artifact artifact) {
+        VariantCreated e = PipelineProbe.example("variant-created.json", VariantCreated.class);
         return new VariantCreated(run.runId(), run.modelSha256(), variantId, e.technique(), e.parameters(), "original",
                 artifact, run.tokenizer(), "test", e.usage(), List.of(), Instant.now());
     }
 
-    private static RecordMetadata produce(VerdantEvent event, String id, Integer partition) throws Exception {
-        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(event, "test", id, Instant.now());
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(encoded.topic(), partition, encoded.key(),
-                encoded.body());
-        encoded.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-        return producer.send(record).get();
+    private static ModelIngested startRun(Artifact model, Artifact tokenizer) {
+        return probe.startRun(PipelineProbe.newRunId(), model, tokenizer, RECIPE);
     }
 
-    private static EventReader.Received await(String what, Predicate<VerdantEvent> match) {
-        Instant deadline = Instant.now().plus(WAIT);
-        for (EventReader.Received r : seen) {
-            if (r.decoded() != null && match.test(r.decoded().event())) {
-                return r;
-            }
-        }
-        while (Instant.now().isBefore(deadline)) {
-            List<EventReader.Received> batch = reader.poll(Duration.ofMillis(200));
-            seen.addAll(batch);
-            for (EventReader.Received r : batch) {
-                if (r.decoded() != null && match.test(r.decoded().event())) {
-                    return r;
-                }
-            }
-        }
-        throw new AssertionError("no " + what + " within " + WAIT.toSeconds() + " s; seen: "
-                + seen.stream().map(r -> r.topic() + " " + (r.decoded() == null ? r.error() : r.decoded().event()))
-                        .toList());
+    private static Artifact storeTokenizer() {
+        byte[] tokenizerJson = WordPieceTokenizerJson.of(VOCABULARY).getBytes(StandardCharsets.UTF_8);
+        return probe.put(BucketLayout.tokenizerKey(Hashes.sha256(tokenizerJson)), tokenizerJson);
     }
 
-    private static Predicate<VerdantEvent> evaluated(String runId, String variantId) {
-        return e -> e instanceof VariantEvaluated v && v.runId().equals(runId) && v.variantId().equals(variantId);
-    }
-
-    private static long count(Predicate<VerdantEvent> match) {
-        return seen.stream().filter(r -> r.decoded() != null && match.test(r.decoded().event())).count();
+    private static VariantEvaluated evaluated(String runId, String variantId) {
+        return probe.await(variantId + " evaluated", VariantEvaluated.class,
+                v -> v.runId().equals(runId) && v.variantId().equals(variantId));
     }
 
     @Test
     void evaluatesTheOriginalAndEachVariantOnceAndReportsFailures() throws Exception {
-        Random random = new Random();
         byte[] original = tinyModel(1);
-        Artifact model = put(BucketLayout.modelKey(Hashes.sha256(original)), original);
-        byte[] tokenizerJson = WordPieceTokenizerJson.of(VOCABULARY).getBytes(StandardCharsets.UTF_8);
-        Artifact tokenizer = put(BucketLayout.tokenizerKey(Hashes.sha256(tokenizerJson)), tokenizerJson);
-        String runId = newRunId(random);
-        ModelIngested run = startRun(runId, model, tokenizer);
+        Artifact model = probe.put(BucketLayout.modelKey(Hashes.sha256(original)), original);
+        Artifact tokenizer = storeTokenizer();
+        ModelIngested run = startRun(model, tokenizer);
+        String runId = run.runId();
 
         // The original, on its own.
         Instant t0 = Instant.now();
-        RecordMetadata first = produce(run, "ingested:" + runId, null);
-        VariantEvaluated o = (VariantEvaluated) await("original evaluated", evaluated(runId, "original"))
-                .decoded().event();
+        RecordMetadata first = probe.produce(run, "ingested:" + runId);
+        VariantEvaluated o = evaluated(runId, "original");
         long originalMs = Duration.between(t0, Instant.now()).toMillis();
         assertThat(Schemas.validate(o)).isEmpty();
         assertThat(o.artifact()).isEqualTo(model);
@@ -203,21 +130,20 @@ class EvaluationServiceIT {
         assertThat(o.usagePer1k().cpuSeconds()).isPositive();
         assertThat(o.usagePer1k().energyJoules()).isPositive();
         assertThat(o.settings()).containsEntry("maxSequenceLength", 64).containsEntry("pairs", 20);
-        JobUsage usage = (JobUsage) await("usage of the original's evaluation", e -> e instanceof JobUsage u
-                && u.jobId().equals(JobUsage.jobId(runId, JobUsage.Kind.EVALUATE, "original"))).decoded().event();
+        JobUsage usage = probe.await("usage of the original's evaluation", JobUsage.class,
+                u -> u.jobId().equals(JobUsage.jobId(runId, JobUsage.Kind.EVALUATE, "original")));
         assertThat(Schemas.validate(usage)).isEmpty();
         assertThat(usage.service()).isEqualTo("evaluation");
         assertThat(usage.kind()).isEqualTo(JobUsage.Kind.EVALUATE);
         assertThat(usage.variantId()).isEqualTo("original");
-        assertThat(store.exists("runs/" + runId + "/evaluations/original.json")).isTrue();
+        assertThat(probe.store().exists("runs/" + runId + "/evaluations/original.json")).isTrue();
 
         // A variant (another seed), against the original.
         byte[] other = tinyModel(2);
-        Artifact variantArtifact = put(BucketLayout.variantKey(runId, "seed-2"), other);
+        Artifact variantArtifact = probe.put(BucketLayout.variantKey(runId, "seed-2"), other);
         t0 = Instant.now();
-        produce(variant(run, "seed-2", variantArtifact), "created:" + runId + ":seed-2", null);
-        VariantEvaluated v = (VariantEvaluated) await("variant evaluated", evaluated(runId, "seed-2")).decoded()
-                .event();
+        probe.produce(variant(run, "seed-2", variantArtifact), "created:" + runId + ":seed-2");
+        VariantEvaluated v = evaluated(runId, "seed-2");
         long variantMs = Duration.between(t0, Instant.now()).toMillis();
         assertThat(Schemas.validate(v)).isEmpty();
         assertThat(v.artifact()).isEqualTo(variantArtifact);
@@ -228,11 +154,11 @@ class EvaluationServiceIT {
         assertThat(v.quality().examples()).isEqualTo(20);
 
         // A variant whose bytes are not a model.
-        Artifact corrupt = put(BucketLayout.variantKey(runId, "corrupt"),
+        Artifact corrupt = probe.put(BucketLayout.variantKey(runId, "corrupt"),
                 "not an onnx model".getBytes(StandardCharsets.UTF_8));
-        produce(variant(run, "corrupt", corrupt), "created:" + runId + ":corrupt", null);
-        VariantFailed f = (VariantFailed) await("corrupt variant failed", e -> e instanceof VariantFailed x
-                && x.runId().equals(runId) && x.variantId().equals("corrupt")).decoded().event();
+        probe.produce(variant(run, "corrupt", corrupt), "created:" + runId + ":corrupt");
+        VariantFailed f = probe.await("corrupt variant failed", VariantFailed.class,
+                x -> x.runId().equals(runId) && x.variantId().equals("corrupt"));
         assertThat(Schemas.validate(f)).isEmpty();
         assertThat(f.stage()).isEqualTo(VariantFailed.Stage.EVALUATE);
         assertThat(f.reason()).startsWith("MODEL_");
@@ -242,14 +168,15 @@ class EvaluationServiceIT {
 
         // A replay of the run's start emits nothing new: a second run sent behind it on the same
         // partition shows the replay was handled.
-        produce(run, "ingested:" + runId, first.partition());
-        String secondRun = newRunId(random);
-        produce(startRun(secondRun, model, tokenizer), "ingested:" + secondRun, first.partition());
-        await("second run's original evaluated", evaluated(secondRun, "original"));
-        assertThat(count(evaluated(runId, "original"))).isEqualTo(1);
-        assertThat(count(e -> e instanceof JobUsage u
-                && u.jobId().equals(JobUsage.jobId(runId, JobUsage.Kind.EVALUATE, "original")))).isEqualTo(1);
-        assertThat(seen).noneMatch(r -> Topics.DEAD_LETTER.equals(r.topic()));
+        probe.produce(run, "ingested:" + runId, first.partition());
+        ModelIngested secondRun = startRun(model, tokenizer);
+        probe.produce(secondRun, "ingested:" + secondRun.runId(), first.partition());
+        evaluated(secondRun.runId(), "original");
+        assertThat(probe.count(VariantEvaluated.class, e -> e.runId().equals(runId) && e.variantId().equals("original")))
+                .isEqualTo(1);
+        assertThat(probe.count(JobUsage.class,
+                u -> u.jobId().equals(JobUsage.jobId(runId, JobUsage.Kind.EVALUATE, "original")))).isEqualTo(1);
+        assertThat(probe.seen()).noneMatch(r -> Topics.DEAD_LETTER.equals(r.topic()));
 
         System.out.printf("EvaluationServiceIT: original evaluated in %d ms (spearman %.2f on %d pairs, p50 batch1"
                 + " %.3f ms, p50 batch32 %.3f ms, %.0f sentences/s, usage/1k cpu %.4f s wall %.4f s %.4f J %s,"
@@ -259,5 +186,98 @@ class EvaluationServiceIT {
                 o.usagePer1k().cpuSeconds(), o.usagePer1k().wallSeconds(), o.usagePer1k().energyJoules(),
                 o.usagePer1k().energySource().wireName(), o.peakMemoryBytes(), variantMs, v.fidelity().meanCosine(),
                 v.fidelity().minCosine(), v.fidelity().mse(), f.reason());
+    }
+
+    /**
+     * Two instances share one run: a second evaluation service (the packaged app, in its own JVM)
+     * joins the consumer group; once both hold a partition of verdant.variants.created, six variants of
+     * one run are produced and each is evaluated exactly once, some by each instance.
+     */
+    @Test
+    void aSecondInstanceSharesTheVariantsOfOneRun() throws Exception {
+        byte[] original = tinyModel(11);
+        Artifact model = probe.put(BucketLayout.modelKey(Hashes.sha256(original)), original);
+        ModelIngested run = startRun(model, storeTokenizer());
+        String runId = run.runId();
+        List<String> variantIds = List.of("int8-dynamic", "int8-static", "ffn-pruned", "low-rank", "student",
+                "student-int8");
+        var config = ConfigProvider.getConfig();
+        Path log = Path.of("target", "second-instance-" + runId + ".log");
+        try (SecondInstance second = SecondInstance.start(config, log)) {
+            second.awaitSharedAssignment(config.getValue("kafka.bootstrap.servers", String.class), WAIT);
+            for (int i = 0; i < variantIds.size(); i++) {
+                Artifact artifact = probe.put(BucketLayout.variantKey(runId, variantIds.get(i)), tinyModel(20 + i));
+                probe.produce(variant(run, variantIds.get(i), artifact), "created:" + runId + ":" + variantIds.get(i));
+            }
+            for (String id : variantIds) {
+                evaluated(runId, id);
+            }
+            probe.drain(Duration.ofSeconds(2));
+            String secondLog = Files.readString(log);
+            List<String> bySecond = variantIds.stream()
+                    .filter(id -> secondLog.contains("run " + runId + " evaluate " + id + ":")).toList();
+            System.out.printf("EvaluationServiceIT: the second instance evaluated %s, this one the rest of %s%n",
+                    bySecond, variantIds);
+            assertThat(bySecond).as("variants the second instance evaluated (log %s)", log).isNotEmpty()
+                    .hasSizeLessThan(variantIds.size());
+            for (String id : variantIds) {
+                assertThat(probe.count(VariantEvaluated.class, e -> e.runId().equals(runId) && e.variantId().equals(id)))
+                        .as(id).isEqualTo(1);
+            }
+        }
+    }
+
+    /** The packaged evaluation service in a JVM of its own, against the same Kafka and bucket. */
+    private static final class SecondInstance implements AutoCloseable {
+        private final Process process;
+
+        private SecondInstance(Process process) {
+            this.process = process;
+        }
+
+        static SecondInstance start(org.eclipse.microprofile.config.Config config, Path log) throws IOException {
+            Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+            assertThat(jar).as("the packaged service (mvn verify packages it before the ITs)").exists();
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx384m", "-XX:+UseSerialGC",
+                    "-Dkafka.bootstrap.servers=" + config.getValue("kafka.bootstrap.servers", String.class),
+                    "-Dverdant.s3.endpoint=" + config.getValue("verdant.s3.endpoint", String.class),
+                    "-Dverdant.s3.access-key=" + config.getValue("verdant.s3.access-key", String.class),
+                    "-Dverdant.s3.secret-key=" + config.getValue("verdant.s3.secret-key", String.class),
+                    "-Dverdant.s3.bucket=" + config.getValue("verdant.s3.bucket", String.class),
+                    "-Dverdant.evaluation.max-pairs=20", "-Dverdant.evaluation.latency=quick",
+                    "-Dquarkus.http.port=0", "-jar", jar.toString());
+            Files.createDirectories(log.getParent());
+            return new SecondInstance(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start());
+        }
+
+        /** Waits until two members of the group each hold a partition of verdant.variants.created. */
+        void awaitSharedAssignment(String bootstrap, Duration wait) throws Exception {
+            Instant deadline = Instant.now().plus(wait);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                while (Instant.now().isBefore(deadline)) {
+                    assertThat(process.isAlive()).as("second instance running").isTrue();
+                    ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("verdant-evaluation"))
+                            .describedGroups().get("verdant-evaluation").get();
+                    long holders = group.members().stream().filter(m -> m.assignment().topicPartitions().stream()
+                            .anyMatch(tp -> tp.topic().equals(Topics.VARIANTS_CREATED))).count();
+                    if (holders >= 2) {
+                        return;
+                    }
+                    Thread.sleep(250);
+                }
+            }
+            throw new AssertionError("the second instance did not get a partition of " + Topics.VARIANTS_CREATED
+                    + " within " + wait.toSeconds() + " s");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
     }
 }
