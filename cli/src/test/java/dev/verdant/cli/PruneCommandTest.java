@@ -1,0 +1,89 @@
+package dev.verdant.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.verdant.onnx.OnnxGraphs;
+import dev.verdant.onnx.Tensors;
+import dev.verdant.onnx.testing.TinyBertBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruneCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = VerdantCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path tiny() throws IOException {
+        return TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).writeTo(dir.resolve("tiny.onnx"));
+    }
+
+    @Test
+    void prunesFeedForwardNeuronsToAFile() throws IOException {
+        Path model = tiny();
+        Path out = dir.resolve("out/tiny-ffn.onnx");
+
+        Result result = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn", "--amount", "0.25");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("ffn 0.25 (per-layer)").contains("neurons 64 -> 48");
+        var pruned = OnnxGraphs.read(out);
+        var w1 = pruned.getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().equals("encoder.layer.1.intermediate.dense.weight")).findFirst().orElseThrow();
+        assertThat(Tensors.dims(w1)).containsExactly(32, 48);
+        assertThat(Files.size(out)).isLessThan(Files.size(model));
+    }
+
+    @Test
+    void headsAndUnstructuredSayWhatTheyDid() throws IOException {
+        Path model = tiny();
+        Result heads = run("prune", "--model", model.toString(), "--out", dir.resolve("h.onnx").toString(),
+                "--method", "heads", "--amount", "0.5", "--scope", "global");
+        assertThat(heads.code()).as(heads.err()).isZero();
+        assertThat(heads.out()).contains("heads 0.5 (global)").contains("heads 4 ->");
+
+        Result sparse = run("prune", "--model", model.toString(), "--out", dir.resolve("u.onnx").toString(),
+                "--method", "unstructured", "--amount", "0.5");
+        assertThat(sparse.code()).as(sparse.err()).isZero();
+        assertThat(sparse.out()).contains("nonzero weights").contains("note:").contains("original speed");
+    }
+
+    @Test
+    void badMethodsAmountsAndInputsAreClearErrors() throws IOException {
+        Path model = tiny();
+        Result method = run("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--method", "magic", "--amount", "0.2");
+        assertThat(method.code()).isEqualTo(2);
+        assertThat(method.err()).contains("magic").contains("unstructured").contains("lowrank");
+
+        Result amount = run("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--method", "ffn", "--amount", "1.5");
+        assertThat(amount.code()).isEqualTo(2);
+        assertThat(amount.err()).contains("(0, 1]");
+
+        Path corrupt = Files.writeString(dir.resolve("corrupt.onnx"), "not a model");
+        Result bad = run("prune", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString(),
+                "--method", "heads", "--amount", "0.2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("CORRUPT_INPUT");
+
+        Result lowrank = run("prune", "--model", model.toString(), "--out", dir.resolve("z.onnx").toString(),
+                "--method", "lowrank", "--amount", "0.999");
+        assertThat(lowrank.code()).isEqualTo(2);
+        assertThat(lowrank.err()).contains("NOTHING_TO_DO").contains("lower the amount");
+        assertThat(dir.resolve("z.onnx")).doesNotExist();
+    }
+}
