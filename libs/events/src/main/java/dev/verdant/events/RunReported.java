@@ -1,5 +1,6 @@
 package dev.verdant.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
 import java.util.List;
@@ -9,9 +10,11 @@ import java.util.Map;
  * The verdict of a run. {@code context} is the carbon context every figure was priced with (optional,
  * added in an additive change); {@code notes} say what a reader must know about the figures (a
  * region priced with the world fallback, usage that could not be priced); empty when there is none.
+ * {@code recommendation} is written even when null (no original to compare with): the schema requires it.
  */
 public record RunReported(String runId, String modelSha256, Status status, List<Row> variants,
-        List<String> paretoFront, Recommendation recommendation, double qualityBudget, Footprint footprint,
+        List<String> paretoFront, @JsonInclude(JsonInclude.Include.ALWAYS) Recommendation recommendation,
+        double qualityBudget, Footprint footprint,
         List<Missing> missing, Context context, List<String> notes, ReportKeys reportKeys, Instant reportedAt)
         implements VerdantEvent {
 

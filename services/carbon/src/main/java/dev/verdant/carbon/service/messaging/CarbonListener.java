@@ -1,0 +1,65 @@
+package dev.verdant.carbon.service.messaging;
+
+import dev.verdant.carbon.service.core.CarbonAccounting;
+import dev.verdant.events.CloudEventCodec;
+import dev.verdant.events.EventType;
+import dev.verdant.events.VerdantEvent;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Every fact of a run, from four topics. Each is stored in the bucket before the offset is committed;
+ * an event of a run with no marker is parked (its partition moves on), usage that cannot be priced
+ * and records that are not the expected event go to verdant.dead-letter with the reason.
+ */
+@ApplicationScoped
+class CarbonListener {
+    static final String MODELS_INGESTED = "models-ingested";
+    static final String USAGE = "usage";
+    static final String EVALUATIONS = "evaluations";
+    static final String VARIANTS_FAILED = "variants-failed";
+
+    private final CarbonAccounting accounting;
+    private final RunReporter reporter;
+
+    CarbonListener(CarbonAccounting accounting, RunReporter reporter) {
+        this.accounting = accounting;
+        this.reporter = reporter;
+    }
+
+    private static VerdantEvent decode(ConsumerRecord<String, byte[]> record, EventType expected) {
+        VerdantEvent event = CloudEventCodec.decode(name -> record.headers().lastHeader(name) == null ? null
+                : CloudEventCodec.utf8(record.headers().lastHeader(name).value()), record.value()).event();
+        if (event.type() != expected) {
+            throw new CloudEventCodec.MalformedEventException("expected " + expected.ceType() + " on " + record.topic()
+                    + ", got " + event.type().ceType());
+        }
+        return event;
+    }
+
+    @Incoming(MODELS_INGESTED)
+    @Blocking(ordered = true)
+    public void onModelIngested(ConsumerRecord<String, byte[]> record) {
+        reporter.handle(accounting.receive(decode(record, EventType.MODEL_INGESTED)));
+    }
+
+    @Incoming(USAGE)
+    @Blocking(ordered = true)
+    public void onUsage(ConsumerRecord<String, byte[]> record) {
+        reporter.handle(accounting.receive(decode(record, EventType.JOB_USAGE)));
+    }
+
+    @Incoming(EVALUATIONS)
+    @Blocking(ordered = true)
+    public void onEvaluated(ConsumerRecord<String, byte[]> record) {
+        reporter.handle(accounting.receive(decode(record, EventType.VARIANT_EVALUATED)));
+    }
+
+    @Incoming(VARIANTS_FAILED)
+    @Blocking(ordered = true)
+    public void onFailed(ConsumerRecord<String, byte[]> record) {
+        reporter.handle(accounting.receive(decode(record, EventType.VARIANT_FAILED)));
+    }
+}
