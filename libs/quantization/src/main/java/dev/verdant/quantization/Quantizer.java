@@ -76,9 +76,10 @@ public final class Quantizer {
                     return new Fp16Converter().rewrite(model, source, request);
                 case INT4:
                     return new Int4Quantizer().rewrite(model, source, request);
+                case STATIC_INT8:
+                    return new StaticInt8Quantizer().rewrite(model, source, request);
                 default:
-                    return failed(QuantizationOutcome.Reason.UNSUPPORTED_MODE,
-                            "mode " + request.mode().id() + " is not built yet; available: dynamic-int8, fp16, int4");
+                    return failed(QuantizationOutcome.Reason.UNSUPPORTED_MODE, "mode " + request.mode().id() + " is unknown");
             }
         } catch (ModelSupport.ExternalData e) {
             return failed(QuantizationOutcome.Reason.EXTERNAL_DATA, e.getMessage());

@@ -1,0 +1,146 @@
+package dev.verdant.quantization;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import dev.verdant.onnx.Tensors;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * static-int8: int8 weights (per output column, symmetric, as in dynamic-int8) and uint8 activations whose ranges
+ * were calibrated on texts beforehand, so nothing is measured at run time. Each weight MatMul becomes
+ * <pre>
+ *   x_q = QuantizeLinear(x, s_x, zp_x)                      (uint8; one per distinct x; s_x, zp_x calibrated)
+ *   y   = Mul(Cast&lt;float&gt;(MatMulInteger(x_q, W_q, zp_x)), c)   with c_j = s_x x w_scale_j (a constant)
+ * </pre>
+ * valid from opset 10 with per-column weight scales (opset 11's DequantizeLinear has no axis, so a QDQ graph with
+ * per-channel weights would need opset 13 and the attribute-to-input moves that come with it). Compared with
+ * dynamic-int8 it drops DynamicQuantizeLinear (a min/max reduction over the activation) and one Mul per MatMul.
+ * Embedding tables become uint8 as in dynamic-int8.
+ */
+final class StaticInt8Quantizer {
+
+    static final String VERSION = "static-int8/1";
+
+    QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request) {
+        if (request.tokenizer().isEmpty()) {
+            return Quantizer.failed(QuantizationOutcome.Reason.INVALID_REQUEST,
+                    "static-int8 calibrates on texts run through the model: give the model's tokenizer.json");
+        }
+        QuantizationOptions options = request.options();
+        Map<String, TensorProto> initializers = GraphRewrite.initializers(model.getGraph());
+        List<String> activations = new ArrayList<>();
+        for (NodeProto node : model.getGraph().getNodeList()) {
+            if (GraphRewrite.isWeightMatMul(node, initializers) && !options.excludedNodes().contains(node.getName())
+                    && !activations.contains(node.getInput(0))) {
+                activations.add(node.getInput(0));
+            }
+        }
+        if (activations.isEmpty()) {
+            return Quantizer.failed(QuantizationOutcome.Reason.NO_QUANTIZABLE_MATMUL,
+                    "no MatMul has a 2-D float initializer as its second input (outside the excluded nodes)");
+        }
+        Map<String, Calibrators.Uint8> parameters = new LinkedHashMap<>();
+        try {
+            List<String> sentences = request.calibrationSentences().isEmpty()
+                    ? ActivationCalibrator.stsbTrainSentences(request.calibrationSamples())
+                    : request.calibrationSentences().subList(0, Math.min(request.calibrationSamples(),
+                            request.calibrationSentences().size()));
+            Path tokenizer = request.tokenizer().orElseThrow();
+            Map<String, ActivationStatistics> statistics = new ActivationCalibrator().calibrate(model, activations,
+                    sentences, tokenizer, request.calibration() != CalibrationMethod.MINMAX);
+            for (Map.Entry<String, ActivationStatistics> entry : statistics.entrySet()) {
+                parameters.put(entry.getKey(), Calibrators.uint8(Calibrators.range(request.calibration(), entry.getValue())));
+            }
+        } catch (ActivationCalibrator.CalibrationException e) {
+            return Quantizer.failed(e.reason, e.getMessage());
+        }
+        return rewrite(model, source, request, parameters);
+    }
+
+    /** The rewrite with the activation parameters known (calibrated, or given by a test). */
+    QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request,
+            Map<String, Calibrators.Uint8> activationParameters) {
+        QuantizationOptions options = request.options();
+        Map<String, TensorProto> initializers = GraphRewrite.initializers(model.getGraph());
+        List<NodeProto> nodes = new ArrayList<>();
+        List<TensorProto> added = new ArrayList<>();
+        Map<String, String[]> quantizers = new HashMap<>();
+        Map<String, String[]> tables = new HashMap<>();
+        List<String> matmuls = new ArrayList<>();
+        List<String> gathers = new ArrayList<>();
+        List<String> excluded = new ArrayList<>();
+        int qmax = options.qmax();
+        for (int index = 0; index < model.getGraph().getNodeCount(); index++) {
+            NodeProto node = model.getGraph().getNode(index);
+            String name = GraphRewrite.nodeName(node, index);
+            boolean matmul = GraphRewrite.isWeightMatMul(node, initializers);
+            boolean gather = !matmul && options.quantizeEmbeddings() && GraphRewrite.isEmbeddingGather(node, initializers);
+            if (!matmul && !gather) {
+                nodes.add(node);
+                continue;
+            }
+            if (options.excludedNodes().contains(node.getName())) {
+                excluded.add(node.getName());
+                nodes.add(node);
+                continue;
+            }
+            if (gather) {
+                GraphRewrite.quantizeEmbedding(node, name, initializers.get(node.getInput(0)), tables, nodes, added);
+                gathers.add(name);
+                continue;
+            }
+            String x = node.getInput(0);
+            Calibrators.Uint8 xq = activationParameters.get(x);
+            if (xq == null) {
+                throw new IllegalStateException("no calibrated range for " + x);
+            }
+            String[] q = quantizers.get(x);
+            if (q == null) {
+                String base = x + "_ql";
+                q = new String[] {base + "/quantized", base + "/scale", base + "/zero_point"};
+                added.add(Tensors.ofFloats(q[1], new long[0], new float[] {xq.scale()}));
+                added.add(ModelSupport.bytes(q[2], DataType.UINT8_VALUE, new long[0], new byte[] {(byte) xq.zeroPoint()}));
+                nodes.add(ModelSupport.node("QuantizeLinear", base, List.of(x, q[1], q[2]), List.of(q[0])));
+                quantizers.put(x, q);
+            }
+            TensorProto weight = initializers.get(node.getInput(1));
+            ModelSupport.requireInternal(weight);
+            int rows = (int) weight.getDims(0);
+            int cols = (int) weight.getDims(1);
+            float[] w = Tensors.toFloats(weight);
+            float[] scales = WeightQuantization.columnScales(w, rows, cols, qmax, options.perTensor());
+            byte[] wq = WeightQuantization.quantizeColumns(w, rows, cols, scales, qmax);
+            float[] combined = new float[cols];
+            for (int j = 0; j < cols; j++) {
+                combined[j] = xq.scale() * scales[j];
+            }
+            String prefix = name + "_quant";
+            added.add(ModelSupport.bytes(prefix + "/W_quantized", DataType.INT8_VALUE, new long[] {rows, cols}, wq));
+            added.add(Tensors.ofFloats(prefix + "/scale", new long[] {cols}, combined));
+            nodes.add(ModelSupport.node("MatMulInteger", prefix + "/MatMulInteger",
+                    List.of(q[0], prefix + "/W_quantized", q[2]), List.of(prefix + "/int32")));
+            nodes.add(ModelSupport.cast(prefix + "/Cast", prefix + "/int32", prefix + "/float", DataType.FLOAT_VALUE));
+            nodes.add(ModelSupport.node("Mul", prefix + "/OutputMul", List.of(prefix + "/float", prefix + "/scale"),
+                    List.of(node.getOutput(0))));
+            matmuls.add(name);
+        }
+        if (matmuls.isEmpty()) {
+            return Quantizer.failed(QuantizationOutcome.Reason.NO_QUANTIZABLE_MATMUL,
+                    "no MatMul has a 2-D float initializer as its second input"
+                            + (excluded.isEmpty() ? "" : " outside the excluded nodes " + excluded));
+        }
+        ModelProto.Builder out = GraphRewrite.rebuild(model, nodes, added, Map.of());
+        ModelSupport.stamp(out, model, QuantizationMode.STATIC_INT8, VERSION, request.describe(), source, excluded);
+        ModelProto result = out.build();
+        return new QuantizationOutcome.Quantized(result, new QuantizationOutcome.Report(matmuls, gathers, excluded,
+                quantizers.size(), source.length, result.getSerializedSize()));
+    }
+}
