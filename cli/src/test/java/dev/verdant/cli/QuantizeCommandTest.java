@@ -3,6 +3,7 @@ package dev.verdant.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.verdant.onnx.testing.TinyBertBuilder;
+import dev.verdant.onnx.testing.WordPieceTokenizerJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,6 +37,31 @@ class QuantizeCommandTest {
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out()).contains("6 MatMuls and 3 embedding Gathers quantized").contains("nothing-by-this-name");
         assertThat(Files.size(out)).isLessThan(Files.size(model));
+    }
+
+    @Test
+    void everyModeWritesAModel() throws IOException {
+        Path model = TinyBertBuilder.tiny().layers(1).hidden(32).heads(2).ffn(64).writeTo(dir.resolve("tiny.onnx"));
+        Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"),
+                WordPieceTokenizerJson.of(100, java.util.List.of("a man is playing", "the cat sits")));
+        Path texts = Files.writeString(dir.resolve("calibration.tsv"),
+                "score\tsentence1\tsentence2\n5.0\ta man is playing\tthe cat sits\n");
+
+        Result fp16 = run("quantize", "--model", model.toString(), "--out", dir.resolve("fp16.onnx").toString(), "--mode", "fp16");
+        assertThat(fp16.code()).as(fp16.err()).isZero();
+        assertThat(fp16.out()).contains("fp16, 6 MatMuls");
+
+        Result int4 = run("quantize", "--model", model.toString(), "--out", dir.resolve("int4.onnx").toString(), "--mode", "int4",
+                "--block-size", "32");
+        assertThat(int4.code()).as(int4.err()).isZero();
+        assertThat(int4.out()).contains("int4, 6 MatMuls");
+
+        Result staticInt8 = run("quantize", "--model", model.toString(), "--out", dir.resolve("static.onnx").toString(),
+                "--mode", "static-int8", "--tokenizer", tokenizer.toString(), "--calibration", texts.toString(),
+                "--calibration-method", "entropy");
+        assertThat(staticInt8.code()).as(staticInt8.err()).isZero();
+        assertThat(staticInt8.out()).contains("static-int8, 6 MatMuls").contains("4 activation quantizers");
+        assertThat(Files.size(dir.resolve("static.onnx"))).isLessThan(Files.size(model));
     }
 
     @Test
