@@ -6,6 +6,7 @@ import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.EventJson;
 import dev.verdant.events.Hashes;
 import dev.verdant.events.ModelIngested;
+import dev.verdant.events.PlannedStep;
 import dev.verdant.events.RecipeParser;
 import dev.verdant.events.VerdantEvent;
 import dev.verdant.events.kafka.EventReader;
@@ -101,13 +102,24 @@ public final class PipelineProbe implements AutoCloseable {
      * must be stored already.
      */
     public ModelIngested startRun(String runId, Artifact model, Artifact tokenizer, String recipeYaml) {
+        return startRun(runId, model, tokenizer, recipeYaml, List.of());
+    }
+
+    /**
+     * As {@link #startRun(String, Artifact, Artifact, String)}, with steps appended to the plan that the
+     * recipe parser would refuse: what a service gets from a producer other than ingest.
+     */
+    public ModelIngested startRun(String runId, Artifact model, Artifact tokenizer, String recipeYaml,
+            List<PlannedStep> unvalidatedSteps) {
         RecipeParser.Result parsed = RecipeParser.parse(recipeYaml.getBytes(StandardCharsets.UTF_8));
         if (!(parsed instanceof RecipeParser.Valid recipe)) {
             throw new IllegalArgumentException("test recipe is invalid: " + ((RecipeParser.Invalid) parsed).message());
         }
         ModelIngested example = example("model-ingested.json", ModelIngested.class);
+        List<PlannedStep> plan = new ArrayList<>(recipe.plan());
+        plan.addAll(unvalidatedSteps);
         ModelIngested run = new ModelIngested(runId, model.sha256(), model, tokenizer, recipe.recipe(), recipe.sha256(),
-                ModelIngested.RecipeSource.UPLOADED, recipe.plan(), example.upload(), example.graph(),
+                ModelIngested.RecipeSource.UPLOADED, plan, example.upload(), example.graph(),
                 example.architecture(), Instant.now());
         store.putBytes(BucketLayout.runMarkerKey(runId), EventJson.toBytes(run), "application/json", Map.of());
         return run;

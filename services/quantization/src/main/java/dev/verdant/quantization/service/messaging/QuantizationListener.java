@@ -1,0 +1,38 @@
+package dev.verdant.quantization.service.messaging;
+
+import dev.verdant.messaging.TechniqueAdapter;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * One record at a time per channel; the offset is committed after every variant the record asks for
+ * is made, published and marked (the shared core does the work, {@link TechniqueAdapter} the sending).
+ */
+@ApplicationScoped
+class QuantizationListener {
+    private final TechniqueAdapter adapter;
+
+    QuantizationListener(TechniqueAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    @Incoming("models-ingested")
+    @Blocking(ordered = true)
+    public void onModelIngested(ConsumerRecord<String, byte[]> record) {
+        adapter.onModelIngested(record);
+    }
+
+    @Incoming("variants-created")
+    @Blocking(ordered = true)
+    public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
+        adapter.onVariantCreated(record);
+    }
+
+    @Incoming("variants-failed")
+    @Blocking(ordered = true)
+    public void onVariantFailed(ConsumerRecord<String, byte[]> record) {
+        adapter.onVariantFailed(record);
+    }
+}
