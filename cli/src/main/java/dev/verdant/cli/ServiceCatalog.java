@@ -20,7 +20,8 @@ record ServiceCatalog(Path home) {
 
     static final List<Service> SERVICES = List.of(
             new Service("ingest", "services/ingest", 8081, "384m"),
-            new Service("evaluation", "services/evaluation", 8082, "768m"));
+            new Service("evaluation", "services/evaluation", 8082, "768m"),
+            new Service("quantization", "services/quantization", 8083, "1g"));
 
     List<Service> built() {
         return SERVICES.stream().filter(s -> Files.isRegularFile(s.jar(home))).toList();
