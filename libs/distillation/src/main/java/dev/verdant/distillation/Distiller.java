@@ -162,6 +162,8 @@ public final class Distiller {
         StudentWeights initial = StudentWeights.fromTeacher(layout, kept, architecture.attentionHeads(), request.ffnSize());
         Engine engine = Engine.getEngine(TRAINING_ENGINE);
         engine.setRandomSeed((int) request.seed());
+        // Intra-op threads of this run (the engine read ai.djl.pytorch.num_threads once, at start).
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(request.threads());
         StudentTrainer.Result result;
         StudentWeights trained;
         long trainedParameters;
