@@ -144,6 +144,11 @@ final class GraphEditor {
         initializers.remove(name);
     }
 
+    /** Adds (or replaces) an initializer under its own name; the caller makes sure nothing else produces it. */
+    void putInitializer(TensorProto tensor) {
+        initializers.put(tensor.getName(), tensor);
+    }
+
     /** Adds an initializer under a fresh name derived from {@code base}; returns that name. */
     String addInitializer(String base, TensorProto tensor) {
         String name = freshName(base);

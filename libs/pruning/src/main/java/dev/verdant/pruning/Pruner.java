@@ -115,6 +115,16 @@ public final class Pruner {
         OnnxGraphs.write(pruned.model(), file);
     }
 
+    /**
+     * An unstructured-pruned model with its compact weights written back as dense float
+     * initializers: the same computation, the original file size. For tools that read weights from
+     * initializers only (Verdant's own ONNX inspector, hence the evaluation service, does so today).
+     * Other models come back unchanged.
+     */
+    public static ModelProto densify(ModelProto model) {
+        return SparseStorage.densify(model);
+    }
+
     static PruningOutcome.Failed failed(PruningOutcome.Reason reason, String message) {
         return new PruningOutcome.Failed(reason, message);
     }

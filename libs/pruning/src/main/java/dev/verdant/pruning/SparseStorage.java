@@ -103,6 +103,58 @@ final class SparseStorage {
         return encoded;
     }
 
+    /**
+     * The model with every compact weight written by {@link #store} turned back into a dense float
+     * initializer (same name, same values): what ONNX Runtime computes at load, as a file. Nodes
+     * not matching the exact rebuild pattern are left alone.
+     */
+    static ai.onnx.proto.OnnxMl.ModelProto densify(ai.onnx.proto.OnnxMl.ModelProto model) {
+        GraphEditor graph = new GraphEditor(model.getGraph());
+        java.util.Set<Integer> dropped = new java.util.HashSet<>();
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            NodeProto reshape = graph.node(i);
+            if (!reshape.getOpType().equals("Reshape") || reshape.getInputCount() != 2) {
+                continue;
+            }
+            java.util.Optional<Integer> scatter = graph.producer(reshape.getInput(0))
+                    .filter(j -> graph.node(j).getOpType().equals("ScatterElements"));
+            if (scatter.isEmpty()) {
+                continue;
+            }
+            NodeProto scatterNode = graph.node(scatter.get());
+            java.util.Optional<Integer> cumsum = graph.producer(scatterNode.getInput(1))
+                    .filter(j -> graph.node(j).getOpType().equals("CumSum"));
+            java.util.Optional<Integer> zeros = graph.producer(scatterNode.getInput(0))
+                    .filter(j -> graph.node(j).getOpType().equals("ConstantOfShape"));
+            if (cumsum.isEmpty() || zeros.isEmpty()) {
+                continue;
+            }
+            java.util.Optional<Integer> cast = graph.producer(graph.node(cumsum.get()).getInput(0))
+                    .filter(j -> graph.node(j).getOpType().equals("Cast"));
+            java.util.Optional<long[]> shape = graph.smallLongs(reshape.getInput(1));
+            java.util.Optional<TensorProto> values = graph.initializer(scatterNode.getInput(2));
+            if (cast.isEmpty() || shape.isEmpty() || shape.get().length != 2 || values.isEmpty()) {
+                continue;
+            }
+            java.util.Optional<TensorProto> gaps = graph.initializer(graph.node(cast.get()).getInput(0));
+            if (gaps.isEmpty()) {
+                continue;
+            }
+            int rows = (int) shape.get()[0];
+            int cols = (int) shape.get()[1];
+            Encoded encoded = new Encoded(gaps.get().getRawData().toByteArray(), Tensors.toFloats(values.get()));
+            String name = reshape.getOutput(0);
+            graph.putInitializer(Tensors.ofFloats(name, new long[] {rows, cols}, decode(encoded, rows * cols)));
+            for (int node : List.of(i, scatter.get(), cumsum.get(), zeros.get(), cast.get())) {
+                dropped.add(node);
+            }
+        }
+        for (int node : dropped) {
+            graph.replaceNode(node, List.of());
+        }
+        return model.toBuilder().setGraph(graph.build()).build();
+    }
+
     private static AttributeProto floatZero() {
         return AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
                 .setT(Tensors.ofFloats("zero", new long[] {1}, new float[] {0f})).build();

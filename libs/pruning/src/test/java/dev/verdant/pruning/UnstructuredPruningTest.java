@@ -71,6 +71,15 @@ class UnstructuredPruningTest {
         assertThat(OnnxGraphs.toBytes(pruned.model()).length).isEqualTo((int) pruned.report().bytesAfter());
         assertThat(pruned.model().getGraph().getNodeList()).anyMatch(n -> n.getOpType().equals("ScatterElements"));
 
+        // densify gives back exactly the reference's zeroed dense matrices, as plain initializers
+        ModelProto dense = Pruner.densify(pruned.model());
+        for (String name : names) {
+            assertThat(ModelEdits.floats(dense, name)).containsExactly(ModelEdits.floats(reference, name));
+        }
+        assertThat(dense.getGraph().getNodeList()).noneMatch(n -> n.getOpType().equals("ScatterElements")
+                || n.getOpType().equals("CumSum") || n.getOpType().equals("ConstantOfShape"));
+        assertThat(ModelEdits.parameters(dense)).isEqualTo(ModelEdits.parameters(original));
+
         OnnxRunner.Batch batch = OnnxRunner.Batch.random(3, 10, 100, 3);
         float[][][] expected = OnnxRunner.run(OnnxGraphs.toBytes(reference), batch);
         float[][][] actual = OnnxRunner.run(OnnxGraphs.toBytes(pruned.model()), batch);

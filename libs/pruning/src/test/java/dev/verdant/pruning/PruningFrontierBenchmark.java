@@ -1,0 +1,179 @@
+package dev.verdant.pruning;
+
+import dev.verdant.evaluation.EvaluationOutcome;
+import dev.verdant.evaluation.EvaluationReport;
+import dev.verdant.evaluation.EvaluationRequest;
+import dev.verdant.evaluation.Evaluator;
+import dev.verdant.evaluation.LatencySettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The quality / size / speed frontier of one-shot pruning on all-MiniLM-L6-v2, measured with the
+ * evaluation harness (libs/evaluation): STS-B test Spearman, mean cosine of the sentence embeddings
+ * to the fp32 original, batch-32 latency, file size and parameters; then, with --sensitivity, the
+ * quality lost when each layer alone is pruned (ffn and heads at 0.5), the basis for per-layer
+ * amounts under a quality budget.
+ *
+ * <p>Not a test (timings on a shared machine vary; ~15 minutes on 2 cores):
+ * {@code flock /tmp/verdant-heavy.lock ./mvnw -q -B -pl libs/pruning test-compile exec:exec@frontier}
+ * with options through {@code -Dbenchmark.args="--pairs 300 --sensitivity"}. Prints markdown tables
+ * (also written to target/pruning-frontier/frontier.md).
+ */
+public final class PruningFrontierBenchmark {
+
+    record Spec(String label, PruningRequest request) {
+    }
+
+    private PruningFrontierBenchmark() {
+    }
+
+    static List<Spec> frontier() {
+        List<Spec> specs = new ArrayList<>();
+        for (double amount : new double[] {0.125, 0.25, 0.5}) {
+            specs.add(new Spec("ffn " + amount, PruningRequest.of(PruningMethod.FFN, amount)));
+        }
+        for (double amount : new double[] {0.25, 0.5, 0.75}) {
+            specs.add(new Spec("heads " + amount, PruningRequest.of(PruningMethod.HEADS, amount)));
+        }
+        for (double amount : new double[] {0.6, 0.75, 0.9}) {
+            specs.add(new Spec("lowrank " + amount, PruningRequest.of(PruningMethod.LOWRANK, amount)));
+        }
+        specs.add(new Spec("unstructured 0.5", PruningRequest.of(PruningMethod.UNSTRUCTURED, 0.5)));
+        specs.add(new Spec("unstructured 0.5 global",
+                PruningRequest.of(PruningMethod.UNSTRUCTURED, 0.5).withScope(PruningScope.GLOBAL)));
+        return specs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pairs = 0;
+        boolean sensitivity = false;
+        boolean frontier = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--pairs" -> pairs = Integer.parseInt(args[++i]);
+                case "--sensitivity" -> sensitivity = true;
+                case "--sensitivity-only" -> {
+                    sensitivity = true;
+                    frontier = false;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --pairs N (0 = all), --sensitivity, --sensitivity-only");
+            }
+        }
+        Path dir = Path.of("target", "pruning-frontier");
+        Path fp32 = MiniLmFiles.extract(MiniLmFiles.FP32, dir);
+        Path tokenizer = MiniLmFiles.extract(MiniLmFiles.TOKENIZER, dir);
+        StringBuilder out = new StringBuilder();
+        Pruner pruner = new Pruner();
+
+        if (frontier) {
+            EvaluationReport base = evaluate(fp32, tokenizer, null, pairs, LatencySettings.standard());
+            line(out, String.format(Locale.ROOT, "STS-B test, %d pairs; baseline fp32 all-MiniLM-L6-v2; batch-32 latency"
+                    + " %d timed runs, %d threads, %s", base.quality().pairs(), base.settings().batch32Runs(),
+                    base.settings().threads(), base.settings().cpuModel()));
+            line(out, "");
+            line(out, "| variant | parameters | file (bytes) | Spearman | Δ points | mean cosine | batch-32 p50 | speed-up | prune time |");
+            line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            line(out, String.format(Locale.ROOT, "| fp32 | %,d | %,d | %.2f | — | — | %.1f ms | 1.00x | — |",
+                    base.parameters(), base.sizeBytes(), base.quality().spearman(), base.latency().batch32().p50Ms()));
+            for (Spec spec : frontier()) {
+                long start = System.nanoTime();
+                PruningOutcome outcome = pruner.prune(fp32, spec.request());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (outcome instanceof PruningOutcome.Failed failed) {
+                    line(out, String.format(Locale.ROOT, "| %s | not made: %s: %s | | | | | | | |", spec.label(),
+                            failed.reason(), failed.message().length() > 160 ? failed.message().substring(0, 160) + "..." : failed.message()));
+                    continue;
+                }
+                PruningOutcome.Pruned pruned = (PruningOutcome.Pruned) outcome;
+                Path file = dir.resolve(spec.label().replace(' ', '-') + ".onnx");
+                Pruner.write(pruned, file);
+                long fileBytes = Files.size(file);
+                long parameters = pruned.report().parametersAfter();
+                if (spec.request().method() == PruningMethod.UNSTRUCTURED) {
+                    // The harness's inspector needs initializer weights: measure the dense form (same computation).
+                    Files.delete(file);
+                    dev.verdant.onnx.OnnxGraphs.write(Pruner.densify(pruned.model()), file);
+                }
+                EvaluationReport report = evaluate(file, tokenizer, fp32, pairs, LatencySettings.standard());
+                line(out, String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %+.2f | %.4f | %.1f ms | %.2fx | %.1f s |",
+                        spec.label(), parameters, fileBytes, report.quality().spearman(),
+                        report.quality().spearman() - base.quality().spearman(), report.fidelity().meanCosine(),
+                        report.latency().batch32().p50Ms(), base.latency().batch32().p50Ms() / report.latency().batch32().p50Ms(),
+                        seconds));
+                summarize(out, spec, pruned.report());
+                Files.deleteIfExists(file);
+            }
+        }
+        if (frontier) {
+            EvaluationReport again = evaluate(fp32, tokenizer, null, pairs, LatencySettings.standard());
+            line(out, String.format(Locale.ROOT, "| fp32 (again, at the end: drift check) | | | %.2f | | | %.1f ms | | |",
+                    again.quality().spearman(), again.latency().batch32().p50Ms()));
+        }
+        if (sensitivity) {
+            sensitivity(out, pruner, fp32, tokenizer, dir, pairs == 0 ? 300 : pairs);
+        }
+        Files.writeString(dir.resolve("frontier.md"), out);
+    }
+
+    /** Each layer alone pruned (ffn 0.5, heads 0.5): mean cosine to fp32 and Spearman lost. */
+    private static void sensitivity(StringBuilder out, Pruner pruner, Path fp32, Path tokenizer, Path dir, int pairs)
+            throws IOException {
+        LatencySettings minimal = new LatencySettings(0, 1, 1);
+        EvaluationReport base = evaluate(fp32, tokenizer, null, pairs, minimal);
+        line(out, "");
+        line(out, String.format(Locale.ROOT, "Per-layer sensitivity: one layer pruned at a time, STS-B test first %d pairs"
+                + " (fp32 Spearman %.2f)", base.quality().pairs(), base.quality().spearman()));
+        line(out, "");
+        line(out, "| layer | ffn 0.5: mean cosine | ffn 0.5: Δ Spearman | heads 0.5: mean cosine | heads 0.5: Δ Spearman |");
+        line(out, "|---:|---:|---:|---:|---:|");
+        for (int layer = 0; layer < 6; layer++) {
+            StringBuilder row = new StringBuilder("| " + layer + " |");
+            for (PruningMethod method : new PruningMethod[] {PruningMethod.FFN, PruningMethod.HEADS}) {
+                PruningOutcome.Pruned pruned = (PruningOutcome.Pruned) pruner.prune(fp32,
+                        PruningRequest.of(method, 0.5).withLayers(Set.of(layer)));
+                Path file = dir.resolve("sensitivity-" + method.wireName() + "-" + layer + ".onnx");
+                Pruner.write(pruned, file);
+                EvaluationReport report = evaluate(file, tokenizer, fp32, pairs, minimal);
+                row.append(String.format(Locale.ROOT, " %.4f | %+.2f |", report.fidelity().meanCosine(),
+                        report.quality().spearman() - base.quality().spearman()));
+                Files.deleteIfExists(file);
+            }
+            line(out, row.toString());
+        }
+    }
+
+    private static void summarize(StringBuilder out, Spec spec, PruningOutcome.Report report) {
+        long dense = report.layers().stream().filter(c -> c.kept() == c.before()).count();
+        if (spec.request().method() == PruningMethod.LOWRANK) {
+            System.err.printf(Locale.ROOT, "  %s: %d of %d matrices factorized; ranks %s%n", spec.label(),
+                    report.layers().size() - dense, report.layers().size(),
+                    report.layers().stream().map(c -> c.block().replace("onnx::MatMul_", "#") + ":" + c.kept() + "/" + c.before()).toList());
+        }
+    }
+
+    private static EvaluationReport evaluate(Path model, Path tokenizer, Path baseline, int pairs, LatencySettings latency) {
+        EvaluationRequest request = EvaluationRequest.of(model, tokenizer).withMaxPairs(pairs).withLatency(latency);
+        if (baseline != null) {
+            request = request.withBaseline(baseline);
+        }
+        EvaluationOutcome outcome = new Evaluator().evaluate(request);
+        if (outcome instanceof EvaluationOutcome.Evaluated evaluated) {
+            return evaluated.report();
+        }
+        throw new IllegalStateException("evaluation of " + model + " failed: " + outcome);
+    }
+
+    private static void line(StringBuilder out, String text) {
+        System.out.println(text);
+        System.out.flush();
+        out.append(text).append('\n');
+    }
+}
