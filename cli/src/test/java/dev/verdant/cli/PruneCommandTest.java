@@ -62,6 +62,37 @@ class PruneCommandTest {
     }
 
     @Test
+    void calibrationSentencesRankTheNeuronsByTheirActivations() throws IOException {
+        Path model = TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).vocabulary(120).maxPositions(128)
+                .writeTo(dir.resolve("tiny.onnx"));
+        Files.writeString(dir.resolve("tokenizer.json"), dev.verdant.onnx.testing.WordPieceTokenizerJson.of(120));
+        Path tsv = Files.writeString(dir.resolve("calibration.tsv"),
+                "a man is playing a guitar\ta man plays the guitar\t4.8\n# comment\n\nthe cat sat on the mat\n");
+        Path out = dir.resolve("calibrated.onnx");
+
+        Result result = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
+                "--amount", "0.5", "--calibration", tsv.toString());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("calibration: 3 sentences").contains("neurons 64 -> 32")
+                .contains("calibration tokens");
+        // The weight-norm ranking and the activation ranking choose differently.
+        Path plain = dir.resolve("plain.onnx");
+        assertThat(run("prune", "--model", model.toString(), "--out", plain.toString(), "--method", "ffn",
+                "--amount", "0.5").code()).isZero();
+        assertThat(Files.readAllBytes(out)).isNotEqualTo(Files.readAllBytes(plain));
+
+        Result noTokenizer = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
+                "--amount", "0.5", "--calibration", tsv.toString(), "--tokenizer", dir.resolve("missing.json").toString());
+        assertThat(noTokenizer.code()).isEqualTo(2);
+        assertThat(noTokenizer.err()).contains("missing.json").contains("--tokenizer");
+        Result heads = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "heads",
+                "--amount", "0.5", "--calibration", tsv.toString());
+        assertThat(heads.code()).isEqualTo(2);
+        assertThat(heads.err()).contains("ffn only");
+    }
+
+    @Test
     void badMethodsAmountsAndInputsAreClearErrors() throws IOException {
         Path model = tiny();
         Result method = run("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
