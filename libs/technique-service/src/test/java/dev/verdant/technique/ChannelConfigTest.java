@@ -1,4 +1,4 @@
-package dev.verdant.quantization.service;
+package dev.verdant.technique;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,9 +7,9 @@ import dev.verdant.testsupport.pipeline.ChannelConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** application.properties against the contracts (topics of Topics, safe consumers). */
+/** The channels every technique service gets from this jar, against the contracts (topics of Topics, safe consumers). */
 class ChannelConfigTest {
-    private final ChannelConfig config = ChannelConfig.ofApplicationProperties();
+    private final ChannelConfig config = ChannelConfig.ofResource("META-INF/microprofile-config.properties");
 
     @Test
     void everyChannelTopicIsAKnownTopic() {
@@ -29,6 +29,6 @@ class ChannelConfigTest {
 
     @Test
     void consumersCommitOnlyAfterProcessingOneRecordAtATime() {
-        assertThat(config.unsafeConsumers("verdant-quantization", true)).isEmpty();
+        assertThat(config.unsafeConsumers("verdant-${verdant.technique.service}", true)).isEmpty();
     }
 }

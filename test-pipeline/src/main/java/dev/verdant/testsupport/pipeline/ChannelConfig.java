@@ -25,10 +25,15 @@ public final class ChannelConfig {
 
     /** The application.properties on the test's classpath. */
     public static ChannelConfig ofApplicationProperties() {
+        return ofResource("application.properties");
+    }
+
+    /** A properties file on the test's classpath (e.g. a library's META-INF/microprofile-config.properties). */
+    public static ChannelConfig ofResource(String name) {
         Properties p = new Properties();
-        try (InputStream in = ChannelConfig.class.getClassLoader().getResourceAsStream("application.properties")) {
+        try (InputStream in = ChannelConfig.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("no application.properties on the classpath");
+                throw new IllegalStateException("no " + name + " on the classpath");
             }
             p.load(in);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.verdant.quantization.service.messaging;
+package dev.verdant.technique;
 
 import dev.verdant.messaging.TechniqueAdapter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -11,10 +11,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * is made, published and marked (the shared core does the work, {@link TechniqueAdapter} the sending).
  */
 @ApplicationScoped
-class QuantizationListener {
+class TechniqueListener {
     private final TechniqueAdapter adapter;
 
-    QuantizationListener(TechniqueAdapter adapter) {
+    TechniqueListener(TechniqueAdapter adapter) {
         this.adapter = adapter;
     }
 
