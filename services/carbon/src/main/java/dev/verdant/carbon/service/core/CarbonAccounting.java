@@ -250,15 +250,31 @@ public final class CarbonAccounting {
 
     // ---- reporting ---------------------------------------------------------------------------------
 
-    /** A report written to the bucket, to emit and then {@link #markReported}. */
+    /** A report written to the bucket. */
     public record PreparedReport(RunReported event, String html, String emissionsCsv) {
     }
 
     /**
-     * Builds and stores the run's report if the run is ready (every model accounted for, or timed out),
-     * not reported yet and not being reported by another instance. Empty otherwise.
+     * Reports the run if it is ready (every model accounted for, or timed out), not reported yet and not
+     * being reported by another instance: builds and stores report.json, report.html and emissions.csv,
+     * hands the event to {@code emit} (which returns once the broker has it), then writes the marker. All
+     * under one lock per run, so two threads of this instance (a listener and the sweep) cannot both emit.
+     *
+     * @return the report emitted, or empty when nothing was to be done
      */
-    public Optional<PreparedReport> prepareReport(String runId) {
+    public Optional<PreparedReport> reportIfReady(String runId, java.util.function.Consumer<RunReported> emit) {
+        synchronized (runLocks.computeIfAbsent(runId, k -> new Object())) {
+            Optional<PreparedReport> prepared = prepareReport(runId);
+            prepared.ifPresent(p -> {
+                emit.accept(p.event());
+                markReported(p.event());
+            });
+            return prepared;
+        }
+    }
+
+    /** Builds and stores the report if the run is ready; does not mark it reported (see {@link #reportIfReady}). */
+    Optional<PreparedReport> prepareReport(String runId) {
         synchronized (runLocks.computeIfAbsent(runId, k -> new Object())) {
             if (store.exists(CarbonKeys.reported(runId))) {
                 store.delete(CarbonKeys.open(runId));
@@ -293,11 +309,10 @@ public final class CarbonAccounting {
     }
 
     /** The report was emitted (acknowledged by the broker): never again for this run. */
-    public void markReported(RunReported report) {
+    void markReported(RunReported report) {
         store.put(CarbonKeys.reported(report.runId()), EventJson.toBytes(report));
         store.delete(CarbonKeys.open(report.runId()));
         store.delete(CarbonKeys.claim(report.runId()));
-        runLocks.remove(report.runId());
     }
 
     /** Whether the run's verdict was emitted. */
@@ -309,7 +324,7 @@ public final class CarbonAccounting {
         if (!facts.allModelsAccountedFor()) {
             return false;
         }
-        if (facts.evaluateUsageNotReceived().isEmpty()) {
+        if (facts.usageNotReceived().isEmpty()) {
             return true;
         }
         Instant last = facts.lastResultAt();

@@ -39,14 +39,38 @@ public record RunFacts(ModelIngested plan, Map<String, VariantEvaluated> evaluat
         return expectedModels().stream().allMatch(id -> evaluated.containsKey(id) || failed.containsKey(id));
     }
 
-    /** Evaluate jobs whose usage has not come in (each evaluation emits it right after its result). */
-    public List<String> evaluateUsageNotReceived() {
-        return expectedModels().stream()
-                .filter(id -> evaluated.containsKey(id) || (failed.containsKey(id)
-                        && failed.get(id).stage() == VariantFailed.Stage.EVALUATE))
-                .map(id -> JobUsage.jobId(plan.runId(), JobUsage.Kind.EVALUATE, id))
-                .filter(job -> !usage.containsKey(job) && !ledger.containsKey(job))
-                .toList();
+    /**
+     * Jobs whose usage is expected and has not come in: ingest, the making of each evaluated variant,
+     * and each evaluation (each service emits a job's usage right after its result, on another topic).
+     */
+    public List<String> usageNotReceived() {
+        String runId = plan.runId();
+        java.util.List<String> jobs = new java.util.ArrayList<>();
+        jobs.add(JobUsage.jobId(runId, JobUsage.Kind.INGEST, null));
+        for (String id : expectedModels()) {
+            boolean evaluatedOrFailedEvaluating = evaluated.containsKey(id)
+                    || (failed.containsKey(id) && failed.get(id).stage() == VariantFailed.Stage.EVALUATE);
+            if (!evaluatedOrFailedEvaluating) {
+                continue;
+            }
+            plan.plan().stream().filter(s -> s.variantId().equals(id)).findFirst()
+                    .ifPresent(step -> jobs.add(JobUsage.jobId(runId, makeKind(step.technique()), id)));
+            jobs.add(JobUsage.jobId(runId, JobUsage.Kind.EVALUATE, id));
+        }
+        return jobs.stream().filter(job -> !usage.containsKey(job) && !ledger.containsKey(job)).toList();
+    }
+
+    static JobUsage.Kind makeKind(dev.verdant.events.Technique technique) {
+        switch (technique) {
+            case QUANTIZE:
+                return JobUsage.Kind.QUANTIZE;
+            case PRUNE:
+                return JobUsage.Kind.PRUNE;
+            case DISTILL:
+                return JobUsage.Kind.DISTILL;
+            default:
+                throw new IllegalArgumentException("no job makes the " + technique.wireName());
+        }
     }
 
     /** When the last model was evaluated or failed, by the producers' clocks; null when none was. */

@@ -96,7 +96,7 @@ public final class VerdictBuilder {
         notes.add(String.format(Locale.ROOT, "footprint: %d job(s) in the ledger, %d measured (RAPL/NVML), %d estimated",
                 facts.ledger().size(), measured, facts.ledger().size() - measured));
         facts.refused().forEach(r -> notes.add("usage not priced (left out of the footprint): " + r));
-        List<String> late = facts.evaluateUsageNotReceived();
+        List<String> late = facts.usageNotReceived();
         if (!late.isEmpty()) {
             notes.add("usage not received when the report was made (left out of the footprint): "
                     + String.join(", ", late));

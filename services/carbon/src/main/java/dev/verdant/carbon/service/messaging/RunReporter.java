@@ -43,10 +43,8 @@ class RunReporter {
 
     /** Emits the run's verdict once, if it is ready. */
     void reportIfReady(String runId) {
-        accounting.prepareReport(runId).ifPresent(prepared -> {
+        accounting.reportIfReady(runId, r -> publisher.publish(r, "reported:" + r.runId())).ifPresent(prepared -> {
             RunReported r = prepared.event();
-            publisher.publish(r, "reported:" + r.runId());
-            accounting.markReported(r);
             LOG.infof("run %s reported: %s, %d model(s), front %s, recommended %s, footprint %.4f gCO2e, missing %s",
                     r.runId(), r.status().wireName(), r.variants().size(), r.paretoFront(),
                     r.recommendation() == null ? "none" : r.recommendation().variantId(), r.footprint().emissionsG(),

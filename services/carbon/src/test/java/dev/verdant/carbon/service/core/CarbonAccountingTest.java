@@ -86,8 +86,15 @@ class CarbonAccountingTest {
         // slow's evaluate usage is still on its way: not ready until it comes or the settle time passes.
         assertThat(accounting.prepareReport(runId)).isEmpty();
         accounting.receive(Facts.usage(runId, JobUsage.Kind.EVALUATE, "slow", 720, t, t.plusSeconds(10)));
+        // Nor until the making of each evaluated variant is accounted for.
+        accounting.receive(Facts.usage(runId, JobUsage.Kind.QUANTIZE, "int8", 360, T0, t));
+        accounting.receive(Facts.usage(runId, JobUsage.Kind.PRUNE, "pruned", 360, T0, t));
+        assertThat(accounting.prepareReport(runId)).isEmpty();
+        accounting.receive(Facts.usage(runId, JobUsage.Kind.PRUNE, "slow", 360, T0, t));
 
-        RunReported r = accounting.prepareReport(runId).orElseThrow().event();
+        List<RunReported> emitted = new java.util.ArrayList<>();
+        RunReported r = accounting.reportIfReady(runId, emitted::add).orElseThrow().event();
+        assertThat(emitted).containsExactly(r);
         assertThat(Schemas.validate(r)).isEmpty();
         assertThat(r.status()).isEqualTo(RunReported.Status.PARTIAL);
         assertThat(r.variants()).extracting(RunReported.Row::variantId).containsExactly("original", "int8", "pruned", "slow");
@@ -106,7 +113,7 @@ class CarbonAccountingTest {
         assertThat(r.variants().get(2).withinBudget()).isFalse(); // loses 2 points of a 1-point budget
         assertThat(r.paretoFront()).containsExactly("original", "int8", "pruned"); // slow is worse on every axis
         assertThat(r.recommendation().variantId()).isEqualTo("int8"); // pruned is greener but over budget
-        double footprintG = (3600 + 4 * 720) / 3.6e6 * 1.2 * FRA;
+        double footprintG = (3600 + 4 * 720 + 3 * 360) / 3.6e6 * 1.2 * FRA;
         assertThat(r.footprint().emissionsG()).isCloseTo(footprintG, within(1e-9));
         double dailySavedG = (gPer1k(60, 1.2, FRA) - gPer1k(40, 1.2, FRA)) / 1000 * 1_000_000;
         assertThat(r.recommendation().paybackDays()).isCloseTo(footprintG / dailySavedG, within(1e-9));
@@ -117,12 +124,12 @@ class CarbonAccountingTest {
         // Files in the bucket, and once only.
         assertThat(store.exists(BucketLayout.reportHtmlKey(runId))).isTrue();
         String csv = new String(store.get(BucketLayout.emissionsCsvKey(runId)).orElseThrow(), StandardCharsets.UTF_8);
-        assertThat(csv.split("\r\n")).hasSize(1 + 5);
+        assertThat(csv.split("\r\n")).hasSize(1 + 8);
         assertThat(csv).startsWith("timestamp,project_name,run_id").contains(runId + ":evaluate:int8");
         assertThat(EventJson.fromBytes(store.get(BucketLayout.reportJsonKey(runId)).orElseThrow(), RunReported.class))
                 .isEqualTo(r);
-        accounting.markReported(r);
-        assertThat(accounting.prepareReport(runId)).isEmpty();
+        assertThat(accounting.reportIfReady(runId, emitted::add)).isEmpty();
+        assertThat(emitted).hasSize(1);
         assertThat(accounting.sweep().openRuns()).doesNotContain(runId);
     }
 

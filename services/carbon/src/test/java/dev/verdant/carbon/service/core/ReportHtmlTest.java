@@ -78,6 +78,22 @@ class ReportHtmlTest {
         assertThat(nodes(d, "//script").getLength()).isZero();
     }
 
+    /**
+     * The page for the golden example schemas/examples/run-reported.json, written to
+     * target/example-report.html for people to open (docs/carbon.md names this command).
+     */
+    @Test
+    void theGoldenExampleRendersToAFileToOpen() throws Exception {
+        RunReported example = Facts.example("run-reported.json", RunReported.class);
+        String html = ReportHtml.render(example);
+        java.nio.file.Path file = java.nio.file.Path.of("target", "example-report.html");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, html, StandardCharsets.UTF_8);
+        Document d = parse(html);
+        assertThat(nodes(d, "//svg//circle[contains(@class,'point')]").getLength()).isEqualTo(example.variants().size());
+        assertThat(nodes(d, "//table[@id='variants']/tbody/tr").getLength()).isEqualTo(example.variants().size());
+    }
+
     @Test
     void selfContained() {
         String html = ReportHtml.render(sample("v"));
