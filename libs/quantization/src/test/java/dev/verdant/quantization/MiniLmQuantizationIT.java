@@ -58,6 +58,28 @@ class MiniLmQuantizationIT {
         assertThat(theirs.quality().pairs()).isEqualTo(PAIRS);
     }
 
+    @Test
+    void everyOtherModeLoadsAndStaysCloseToFp32() throws IOException {
+        Path dir = Path.of("target", "minilm-quantization");
+        Path fp32 = extract("all-minilm-l6-v2.onnx", dir);
+        Path tokenizer = extract("all-minilm-l6-v2-tokenizer.json", dir);
+        // mode -> the least mean cosine to fp32 it must keep (docs/quantization.md has the measured figures).
+        java.util.Map<QuantizationRequest, Double> modes = new java.util.LinkedHashMap<>();
+        modes.put(QuantizationRequest.of(QuantizationMode.FP16), 0.9999);
+        modes.put(QuantizationRequest.of(QuantizationMode.INT4).withBlockSize(32), 0.96);
+        modes.put(QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer).withCalibrationSamples(128), 0.985);
+        for (java.util.Map.Entry<QuantizationRequest, Double> mode : modes.entrySet()) {
+            QuantizationOutcome outcome = new Quantizer().quantize(fp32, mode.getKey());
+            assertThat(outcome).as("outcome %s", outcome).isInstanceOf(QuantizationOutcome.Quantized.class);
+            Path file = dir.resolve("all-minilm-l6-v2-" + mode.getKey().mode().id() + ".onnx");
+            Quantizer.write(outcome, file);
+            assertThat(((QuantizationOutcome.Quantized) outcome).report().quantizedMatMuls()).hasSize(36);
+            EvaluationReport report = evaluate(file, tokenizer, fp32, mode.getKey().mode().id());
+            assertThat(report.fidelity().meanCosine()).as(mode.getKey().mode().id()).isGreaterThanOrEqualTo(mode.getValue());
+            assertThat(report.sizeBytes()).isLessThan(Files.size(fp32) * 6 / 10);
+        }
+    }
+
     private static EvaluationReport evaluate(Path model, Path tokenizer, Path baseline, String label) throws IOException {
         EvaluationRequest request = EvaluationRequest.of(model, tokenizer).withMaxPairs(PAIRS)
                 .withLatency(LatencySettings.quick());
