@@ -79,7 +79,7 @@ final class SampleEvents {
                                 2.63, 0.4),
                         1.0, new RunReported.Footprint(0.0123, 5.8),
                         List.of(new RunReported.Missing("low-rank", "failed to make: NO_RANK_SAVING")),
-                        new RunReported.Context("FRA", 44.2, "codecarbon:global_energy_mix (2023)", 1.1, 1_000_000,
+                        new RunReported.Context("FRA", 56.039, "codecarbon:global_energy_mix (2023)", 1.1, 1_000_000,
                                 "commodity rack server: 1000 kgCO2e over 4 years, 16 logical CPUs"),
                         List.of("energy per 1,000 inferences is an estimate (CPU time x TDP), not a measurement"),
                         new RunReported.ReportKeys(BucketLayout.reportJsonKey(runId), BucketLayout.reportHtmlKey(runId),
