@@ -117,11 +117,12 @@ final class PruneCommand implements Callable<Integer> {
         private Calibration() {
         }
 
-        /** Every field of every line that is not a number (so STS-style "s1 TAB s2 TAB score" gives both sentences). */
+        /** Every field of every line that is not a number (so STS-style "score TAB s1 TAB s2" gives both sentences). */
         static java.util.List<String> sentences(Path tsv) throws IOException {
             java.util.List<String> sentences = new java.util.ArrayList<>();
             for (String line : Files.readAllLines(tsv)) {
-                if (line.isBlank() || line.startsWith("#")) {
+                // blank lines, comments, and an STS-style header ("score TAB sentence1 TAB sentence2") are not sentences
+                if (line.isBlank() || line.startsWith("#") || java.util.Arrays.asList(line.split("\\t")).contains("sentence1")) {
                     continue;
                 }
                 for (String field : line.split("\t")) {

@@ -67,7 +67,7 @@ class PruneCommandTest {
                 .writeTo(dir.resolve("tiny.onnx"));
         Files.writeString(dir.resolve("tokenizer.json"), dev.verdant.onnx.testing.WordPieceTokenizerJson.of(120));
         Path tsv = Files.writeString(dir.resolve("calibration.tsv"),
-                "a man is playing a guitar\ta man plays the guitar\t4.8\n# comment\n\nthe cat sat on the mat\n");
+                "score\tsentence1\tsentence2\n4.8\ta man is playing a guitar\ta man plays the guitar\n# comment\n\nthe cat sat on the mat\n");
         Path out = dir.resolve("calibrated.onnx");
 
         Result result = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",

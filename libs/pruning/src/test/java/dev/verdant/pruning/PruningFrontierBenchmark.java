@@ -83,7 +83,18 @@ public final class PruningFrontierBenchmark {
             line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             line(out, String.format(Locale.ROOT, "| fp32 | %,d | %,d | %.2f | — | — | %.1f ms | 1.00x | — |",
                     base.parameters(), base.sizeBytes(), base.quality().spearman(), base.latency().batch32().p50Ms()));
-            for (Spec spec : frontier()) {
+            ActivationStatistics calibration = null;
+            try {
+                calibration = TrainCalibration.measure(fp32, tokenizer, 500);
+            } catch (Exception | Error e) {
+                line(out, "(calibration failed, calibrated rows left out: " + e + ")");
+            }
+            List<Spec> specs = new ArrayList<>(frontier());
+            for (double amount : calibration == null ? new double[0] : new double[] {0.125, 0.25, 0.5}) {
+                specs.add(3 + specs.size() - frontier().size(), new Spec("ffn " + amount + " calibrated",
+                        PruningRequest.of(PruningMethod.FFN, amount).withCalibration(calibration)));
+            }
+            for (Spec spec : specs) {
                 long start = System.nanoTime();
                 PruningOutcome outcome = pruner.prune(fp32, spec.request());
                 double seconds = (System.nanoTime() - start) / 1e9;
