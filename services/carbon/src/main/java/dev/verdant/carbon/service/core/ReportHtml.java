@@ -172,7 +172,7 @@ public final class ReportHtml {
                     .append("</td><td class=\"id\">").append(escape(params(row))).append("</td>")
                     .append(td(num(row.sizeBytes() / 1e6, 2))).append(td(String.format(Locale.ROOT, "%,d", row.parameters())))
                     .append(td(num(row.quality(), 2)))
-                    .append(td(row.qualityLoss() == null ? "?" : num(-row.qualityLoss(), 2)))
+                    .append(td(row.qualityLoss() == null ? "?" : num(0.0 - row.qualityLoss() + 0.0, 2)))
                     .append(td(row.meanCosine() == null ? "" : num(row.meanCosine(), 4)))
                     .append(td(row.latencyBatch1P50Ms() == null ? "" : num(row.latencyBatch1P50Ms(), 2)))
                     .append(td(num(row.latencyBatch32P50Ms(), 2))).append(td(num(row.energyJoulesPer1k(), 2)))
