@@ -95,6 +95,12 @@ final class PruneCommand implements Callable<Integer> {
                 report.parametersBefore(), report.parametersAfter(),
                 100.0 * (report.parametersBefore() - report.parametersAfter()) / report.parametersBefore(),
                 report.bytesBefore(), report.bytesAfter());
+        if (report.method() == PruningMethod.UNSTRUCTURED) {
+            long before = report.layers().stream().mapToLong(PruningOutcome.LayerCount::before).sum();
+            long kept = report.layers().stream().mapToLong(PruningOutcome.LayerCount::kept).sum();
+            printer.printf(Locale.ROOT, "nonzero MatMul weights %,d -> %,d (%.1f%% zero); the file stores values and gaps%n",
+                    before, kept, 100.0 * (before - kept) / before);
+        }
         for (PruningOutcome.LayerCount count : report.layers()) {
             printer.printf(Locale.ROOT, "  layer %d %-50s %s %d -> %d%n", count.layer(), count.block(), count.unit(),
                     count.before(), count.kept());

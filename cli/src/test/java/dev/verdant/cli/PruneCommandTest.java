@@ -58,7 +58,7 @@ class PruneCommandTest {
         Result sparse = run("prune", "--model", model.toString(), "--out", dir.resolve("u.onnx").toString(),
                 "--method", "unstructured", "--amount", "0.5");
         assertThat(sparse.code()).as(sparse.err()).isZero();
-        assertThat(sparse.out()).contains("nonzero weights").contains("note:").contains("original speed");
+        assertThat(sparse.out()).contains("nonzero weights").contains("(50.0% zero)").contains("note:").contains("original speed");
     }
 
     @Test

@@ -35,7 +35,7 @@ public record PruningRequest(PruningMethod method, double amount, PruningScope s
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(calibration, "calibration");
         Objects.requireNonNull(layers, "layers");
-        layers = new TreeSet<>(layers);
+        layers = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(layers));
         if (!(amount > 0) || amount > 1 || Double.isNaN(amount)) {
             throw new IllegalArgumentException("amount must be in (0, 1], got " + amount
                     + " (the share removed for unstructured, ffn and heads; the share of energy kept for lowrank)");
