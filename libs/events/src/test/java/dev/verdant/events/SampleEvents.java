@@ -73,7 +73,7 @@ final class SampleEvents {
                                         Map.of("weights", "int8", "perChannel", true), 22_970_000L,
                                         22_713_216L, 81.87, 0.16, 0.9926, 4.1, 26.2, 45.1,
                                         EnergySource.ESTIMATED_TDP, 0.0214, 0.0229, true)),
-                        List.of("int8-dynamic"),
+                        List.of("original", "int8-dynamic"),
                         new RunReported.Recommendation("int8-dynamic",
                                 "lowest gCO2e per 1,000 inferences within the 1.0-point budget (loses 0.16)",
                                 2.63, 0.4),

@@ -32,7 +32,7 @@ public final class ReportHtml {
                 .append("table{border-collapse:collapse;font-size:.85rem}th,td{border:1px solid #c8d6c8;padding:.3rem .5rem;text-align:right}\n")
                 .append("th{background:#eef5ee}td.id,th.id{text-align:left}tr.rec td{background:#e2f3e2;font-weight:600}\n")
                 .append(".verdict{background:#f3faf3;border-left:4px solid #2e7d32;padding:.6rem 1rem}\n")
-                .append(".partial{color:#9a4a00}.small{font-size:.8rem;color:#4a5a4a}\n")
+                .append(".partial{color:#9a4a00}.small{font-size:.8rem;color:#4a5a4a}.scroll{overflow-x:auto}\n")
                 .append("</style>\n</head>\n<body>\n");
         h.append("<h1>Verdant run report</h1>\n<p class=\"small\">run <code>").append(escape(r.runId()))
                 .append("</code>, model sha256 <code>").append(escape(r.modelSha256())).append("</code>, reported ")
@@ -159,7 +159,7 @@ public final class ReportHtml {
     private static void table(StringBuilder h, RunReported r) {
         Set<String> front = Set.copyOf(r.paretoFront());
         String recommended = r.recommendation() == null ? null : r.recommendation().variantId();
-        h.append("<table id=\"variants\">\n<thead><tr><th class=\"id\">model</th><th class=\"id\">technique</th>")
+        h.append("<div class=\"scroll\"><table id=\"variants\">\n<thead><tr><th class=\"id\">model</th><th class=\"id\">technique</th>")
                 .append("<th class=\"id\">parameters of the step</th><th>size MB</th><th>parameters</th><th>quality</th>")
                 .append("<th>quality delta</th><th>mean cosine</th><th>p50 b1 ms</th><th>p50 b32 ms</th>")
                 .append("<th>J / 1k</th><th>energy</th><th>gCO2e / 1k</th><th>SCI g / 1k</th><th>in budget</th>")
@@ -182,7 +182,7 @@ public final class ReportHtml {
                     .append(td(row.withinBudget() == null ? "?" : row.withinBudget() ? "yes" : "no"))
                     .append(td(front.contains(row.variantId()) ? "yes" : "")).append("</tr>\n");
         }
-        h.append("</tbody>\n</table>\n");
+        h.append("</tbody>\n</table></div>\n");
     }
 
     private static String params(RunReported.Row row) {
