@@ -104,7 +104,9 @@ final class EncoderBlocks {
         for (int i = 0; i < graph.nodeCount(); i++) {
             NodeProto node = graph.node(i);
             Optional<long[]> dims = weightDims(graph, node);
-            if (dims.isEmpty() || dims.get()[0] == dims.get()[1]) {
+            // Square weights qualify too: an FFN pruned to the hidden width is [hidden, hidden]. Q, K, V
+            // and the attention output never pass the walk (a Reshape or a LayerNorm comes first).
+            if (dims.isEmpty()) {
                 continue;
             }
             feedForward(graph, i, dims.get(), skipped).ifPresent(block -> ffns.add(

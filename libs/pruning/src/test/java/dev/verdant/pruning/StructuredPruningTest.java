@@ -204,6 +204,17 @@ class StructuredPruningTest {
         assertThat(pruned.report().notes()).anyMatch(note -> note.contains("recoverySteps 500") && note.contains("not supported yet"));
     }
 
+    @Test
+    void methodsComposeOnAnAlreadyPrunedModel() throws OrtException {
+        PruningOutcome.Pruned ffn = pruned(pruner.prune(tiny().toBytes(), PruningRequest.of(PruningMethod.FFN, 0.5)));
+        PruningOutcome.Pruned heads = pruned(pruner.prune(OnnxGraphs.toBytes(ffn.model()), PruningRequest.of(PruningMethod.HEADS, 0.5)));
+        assertThat(heads.report().layers()).allMatch(count -> count.kept() == HEADS / 2);
+        PruningOutcome.Pruned again = pruned(pruner.prune(OnnxGraphs.toBytes(heads.model()), PruningRequest.of(PruningMethod.FFN, 0.5)));
+        assertThat(again.report().layers()).allMatch(count -> count.before() == FFN / 2 && count.kept() == FFN / 4);
+        float[][][] out = OnnxRunner.run(OnnxGraphs.toBytes(again.model()), OnnxRunner.Batch.random(2, 7, VOCABULARY, 2));
+        assertThat(out[0][0]).hasSize(HIDDEN);
+    }
+
     /** Which of the original's columns the pruned matrix kept (matched by value). */
     static boolean[] keptColumns(float[] original, int rows, int cols, float[] pruned, int keptCols) {
         assertThat(pruned.length).isEqualTo(rows * keptCols);
