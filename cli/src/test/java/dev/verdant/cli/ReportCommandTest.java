@@ -60,7 +60,7 @@ class ReportCommandTest {
                 .containsPattern("original\\s+original\\s+90\\.39\\s+82\\.03\\s+\\+0\\.00")
                 .containsPattern(">\\* int8-dynamic\\s+quantize\\s+22\\.97\\s+81\\.87\\s+-0\\.16")
                 .contains("recommendation: int8-dynamic: lowest gCO2e per 1,000 inferences")
-                .contains("paid back after 0.400 days").contains("then 2.63 kg CO2e saved a year")
+                .contains("paid back after 2.67 days").contains("then 0.0944 kg CO2e saved a year")
                 .contains("missing low-rank: failed to make: NO_RANK_SAVING")
                 .contains("note: energy per 1,000 inferences is an estimate")
                 .contains("HTML report: " + out.toAbsolutePath());
