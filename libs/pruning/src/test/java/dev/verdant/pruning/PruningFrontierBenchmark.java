@@ -134,30 +134,63 @@ public final class PruningFrontierBenchmark {
         Files.writeString(dir.resolve("frontier.md"), out);
     }
 
-    /** Each layer alone pruned (ffn 0.5, heads 0.5): mean cosine to fp32 and Spearman lost. */
+    /**
+     * Each layer alone pruned (ffn 0.5, heads 0.5), scored by Spearman on the first pairs, with
+     * SensitivityAnalysis; then the layers within a 1-point budget pruned together and measured on
+     * the full split.
+     */
     private static void sensitivity(StringBuilder out, Pruner pruner, Path fp32, Path tokenizer, Path dir, int pairs)
-            throws IOException {
+            throws Exception {
         LatencySettings minimal = new LatencySettings(0, 1, 1);
-        EvaluationReport base = evaluate(fp32, tokenizer, null, pairs, minimal);
+        java.util.Map<String, Double> cosines = new java.util.HashMap<>();
+        List<SensitivityAnalysis.Report> reports = new ArrayList<>();
+        byte[] source = Files.readAllBytes(fp32);
+        for (PruningMethod method : new PruningMethod[] {PruningMethod.FFN, PruningMethod.HEADS}) {
+            int[] counter = {0};
+            reports.add(SensitivityAnalysis.analyse(source, method, 0.5, model -> {
+                Path file = dir.resolve("sensitivity.onnx");
+                dev.verdant.onnx.OnnxGraphs.write(model, file);
+                EvaluationReport report = evaluate(file, tokenizer, fp32, pairs, minimal);
+                cosines.put(method.wireName() + counter[0]++, report.fidelity().meanCosine());
+                Files.deleteIfExists(file);
+                return report.quality().spearman();
+            }));
+        }
         line(out, "");
         line(out, String.format(Locale.ROOT, "Per-layer sensitivity: one layer pruned at a time, STS-B test first %d pairs"
-                + " (fp32 Spearman %.2f)", base.quality().pairs(), base.quality().spearman()));
+                + " (fp32 Spearman %.2f on them)", pairs, reports.get(0).baseline()));
         line(out, "");
-        line(out, "| layer | ffn 0.5: mean cosine | ffn 0.5: Δ Spearman | heads 0.5: mean cosine | heads 0.5: Δ Spearman |");
+        line(out, "| layer | ffn 0.5: Δ Spearman | ffn 0.5: mean cosine | heads 0.5: Δ Spearman | heads 0.5: mean cosine |");
         line(out, "|---:|---:|---:|---:|---:|");
-        for (int layer = 0; layer < 6; layer++) {
-            StringBuilder row = new StringBuilder("| " + layer + " |");
-            for (PruningMethod method : new PruningMethod[] {PruningMethod.FFN, PruningMethod.HEADS}) {
-                PruningOutcome.Pruned pruned = (PruningOutcome.Pruned) pruner.prune(fp32,
-                        PruningRequest.of(method, 0.5).withLayers(Set.of(layer)));
-                Path file = dir.resolve("sensitivity-" + method.wireName() + "-" + layer + ".onnx");
-                Pruner.write(pruned, file);
-                EvaluationReport report = evaluate(file, tokenizer, fp32, pairs, minimal);
-                row.append(String.format(Locale.ROOT, " %.4f | %+.2f |", report.fidelity().meanCosine(),
-                        report.quality().spearman() - base.quality().spearman()));
-                Files.deleteIfExists(file);
+        for (int layer = 0; layer < reports.get(0).layers().size(); layer++) {
+            line(out, String.format(Locale.ROOT, "| %d | %+.2f | %.4f | %+.2f | %.4f |", layer,
+                    -reports.get(0).layers().get(layer).loss(), cosines.get("ffn" + (layer + 1)),
+                    -reports.get(1).layers().get(layer).loss(), cosines.get("heads" + (layer + 1))));
+        }
+        line(out, "");
+        line(out, "Layers chosen within a 1-point budget (sum of the single-layer losses), pruned together, full split:");
+        line(out, "");
+        EvaluationReport base = evaluate(fp32, tokenizer, null, 0, LatencySettings.standard());
+        line(out, "| variant | layers | parameters | Spearman | Δ points | mean cosine | batch-32 p50 | speed-up |");
+        line(out, "|---|---|---:|---:|---:|---:|---:|---:|");
+        line(out, String.format(Locale.ROOT, "| fp32 | | %,d | %.2f | — | — | %.1f ms | 1.00x |", base.parameters(),
+                base.quality().spearman(), base.latency().batch32().p50Ms()));
+        for (SensitivityAnalysis.Report report : reports) {
+            java.util.SortedSet<Integer> layers = SensitivityAnalysis.layersWithinBudget(report, 1.0);
+            if (layers.isEmpty()) {
+                line(out, "| " + report.method().wireName() + " 0.5 | none within budget | | | | | | |");
+                continue;
             }
-            line(out, row.toString());
+            PruningOutcome.Pruned pruned = (PruningOutcome.Pruned) pruner.prune(source,
+                    PruningRequest.of(report.method(), 0.5).withLayers(layers));
+            Path file = dir.resolve("budget.onnx");
+            Pruner.write(pruned, file);
+            EvaluationReport measured = evaluate(file, tokenizer, fp32, 0, LatencySettings.standard());
+            line(out, String.format(Locale.ROOT, "| %s 0.5 | %s | %,d | %.2f | %+.2f | %.4f | %.1f ms | %.2fx |",
+                    report.method().wireName(), layers, measured.parameters(), measured.quality().spearman(),
+                    measured.quality().spearman() - base.quality().spearman(), measured.fidelity().meanCosine(),
+                    measured.latency().batch32().p50Ms(), base.latency().batch32().p50Ms() / measured.latency().batch32().p50Ms()));
+            Files.deleteIfExists(file);
         }
     }
 
