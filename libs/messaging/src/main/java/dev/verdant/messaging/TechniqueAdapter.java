@@ -37,18 +37,39 @@ public final class TechniqueAdapter {
     }
 
     public void onModelIngested(ConsumerRecord<String, byte[]> record) {
-        ModelIngested run = IncomingEvents.expect(record, ModelIngested.class);
-        report(run.runId(), "ingested", variants.onModelIngested(run, sender::send));
+        handle(record, () -> {
+            ModelIngested run = IncomingEvents.expect(record, ModelIngested.class);
+            report(run.runId(), "ingested", variants.onModelIngested(run, sender::send));
+        });
     }
 
     public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
-        VariantCreated variant = IncomingEvents.expect(record, VariantCreated.class);
-        report(variant.runId(), "variant " + variant.variantId(), variants.onVariantCreated(variant, sender::send));
+        handle(record, () -> {
+            VariantCreated variant = IncomingEvents.expect(record, VariantCreated.class);
+            report(variant.runId(), "variant " + variant.variantId(), variants.onVariantCreated(variant, sender::send));
+        });
     }
 
     public void onVariantFailed(ConsumerRecord<String, byte[]> record) {
-        VariantFailed failure = IncomingEvents.expect(record, VariantFailed.class);
-        report(failure.runId(), "failed " + failure.variantId(), variants.onVariantFailed(failure, sender::send));
+        handle(record, () -> {
+            VariantFailed failure = IncomingEvents.expect(record, VariantFailed.class);
+            report(failure.runId(), "failed " + failure.variantId(), variants.onVariantFailed(failure, sender::send));
+        });
+    }
+
+    /**
+     * Runs the work for one record. What escapes the core (an unreadable record, an unreachable store
+     * or broker) is logged with its stack here, then rethrown: the connector sends the record to the
+     * dead-letter topic, and the variants already made keep their markers, so a replay resumes.
+     */
+    private void handle(ConsumerRecord<String, byte[]> record, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException | Error e) {
+            log.errorf(e, "record %s-%d@%d (key %s) failed and goes to the dead-letter topic: %s", record.topic(),
+                    record.partition(), record.offset(), record.key(), e);
+            throw e;
+        }
     }
 
     private void report(String runId, String trigger, List<VerdantEvent> emitted) {

@@ -52,11 +52,20 @@ public final class PipelineProbe implements AutoCloseable {
     private PipelineProbe(ArtifactStore store, String bootstrapServers, Collection<String> watched, Duration wait) {
         this.store = store;
         this.wait = wait;
-        this.reader = EventReader.open(bootstrapServers, watched, false);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        // Kafka loads its plug-ins (metrics reporters...) through the context class loader; under a
+        // Quarkus test that is not the loader of the Kafka classes this probe sees.
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(PipelineProbe.class.getClassLoader());
+        try {
+            this.reader = EventReader.open(bootstrapServers, watched, false);
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        } finally {
+            thread.setContextClassLoader(context);
+        }
     }
 
     /** Against the Kafka and S3 a Quarkus test's configuration names (kafka.bootstrap.servers, verdant.s3.*). */
@@ -170,7 +179,15 @@ public final class PipelineProbe implements AutoCloseable {
             }
         }
         throw new AssertionError("no " + what + " within " + wait.toSeconds() + " s; seen: " + seen.stream()
-                .map(r -> r.topic() + " " + (r.decoded() == null ? r.error() : r.decoded().event())).toList());
+                .map(PipelineProbe::describe).toList());
+    }
+
+    /** A record for a failure message; a dead letter with the reason SmallRye gave. */
+    private static String describe(EventReader.Received r) {
+        String text = r.topic() + " " + (r.decoded() == null ? r.error() : r.decoded().event());
+        String reason = r.header("dead-letter-reason");
+        return reason == null ? text : text + " (dead-letter-reason: " + reason + ", cause: "
+                + r.header("dead-letter-cause") + ")";
     }
 
     /** Reads what arrives for a while, so that a count covers late duplicates too. */
