@@ -21,7 +21,10 @@ record ServiceCatalog(Path home) {
     static final List<Service> SERVICES = List.of(
             new Service("ingest", "services/ingest", 8081, "384m"),
             new Service("evaluation", "services/evaluation", 8082, "768m"),
-            new Service("quantization", "services/quantization", 8083, "1g"));
+            new Service("quantization", "services/quantization", 8083, "1g"),
+            new Service("pruning", "services/pruning", 8084, "1g"),
+            new Service("distillation", "services/distillation", 8085, "1g"),
+            new Service("carbon", "services/carbon", 8086, "256m"));
 
     List<Service> built() {
         return SERVICES.stream().filter(s -> Files.isRegularFile(s.jar(home))).toList();

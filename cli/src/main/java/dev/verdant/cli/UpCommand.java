@@ -51,7 +51,7 @@ final class UpCommand implements Callable<Integer> {
         Endpoints endpoints = new Endpoints(infra.kafkaBootstrapServers(), infra.s3Endpoint(), infra.accessKey(),
                 infra.secretKey(), "verdant");
         endpoints.save(cli.workspace());
-        KafkaTopics.create(endpoints.kafkaBootstrapServers(), Topics.ALL, PARTITIONS);
+        KafkaTopics.create(endpoints.kafkaBootstrapServers(), Topics.ALL, PARTITIONS, Topics.CONFIGS);
         cli.err().printf("Kafka and S3 ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         ServiceCatalog catalog = new ServiceCatalog(cli.home());

@@ -91,7 +91,7 @@ class TestcontainersJourneyIT {
                 .withNetwork(network)
                 .withListener("kafka:19092"); // how MinIO, in the same network, reaches the broker
         kafka.start();
-        KafkaTopics.create(kafka.getBootstrapServers(), Topics.ALL, 2);
+        KafkaTopics.create(kafka.getBootstrapServers(), Topics.ALL, 2, Topics.CONFIGS);
 
         minio = new MinIOContainer(DockerImageName.parse(ContainerInfrastructure.MINIO_IMAGE)
                 .asCompatibleSubstituteFor("minio/minio"))

@@ -26,10 +26,22 @@ public final class KafkaTopics {
      * their partition count.
      */
     public static void create(String bootstrapServers, Collection<String> names, int partitions) {
+        create(bootstrapServers, names, partitions, Map.of());
+    }
+
+    /**
+     * As {@link #create(String, Collection, int)}, with topic-level settings for some of them (e.g.
+     * {@code cleanup.policy=compact} for a ledger keyed by job id). Settings of an existing topic are
+     * not changed.
+     */
+    public static void create(String bootstrapServers, Collection<String> names, int partitions,
+            Map<String, Map<String, String>> topicConfigs) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
-        List<NewTopic> topics = names.stream().distinct().map(name -> new NewTopic(name, partitions, (short) 1)).toList();
+        List<NewTopic> topics = names.stream().distinct()
+                .map(name -> new NewTopic(name, partitions, (short) 1).configs(topicConfigs.getOrDefault(name, Map.of())))
+                .toList();
         if (topics.isEmpty()) {
             return;
         }

@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 /** Real broker, real s3proxy, real clients. */
@@ -90,7 +91,16 @@ class LocalInfrastructureIT {
             InfraStatus up = LocalInfrastructure.startDetached(stateDir, options);
             assertTrue(up.running(), up.toString());
             InfraEndpoints endpoints = up.endpoints().orElseThrow();
-            KafkaTopics.create(endpoints.kafkaBootstrapServers(), List.of(topic), 1);
+            KafkaTopics.create(endpoints.kafkaBootstrapServers(), List.of(topic, topic + "-ledger"), 1,
+                    Map.of(topic + "-ledger", Map.of("cleanup.policy", "compact")));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    endpoints.kafkaBootstrapServers()))) {
+                ConfigResource ledger = new ConfigResource(ConfigResource.Type.TOPIC, topic + "-ledger");
+                ConfigResource plain = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                var configs = admin.describeConfigs(List.of(ledger, plain)).all().get();
+                assertEquals("compact", configs.get(ledger).get("cleanup.policy").value());
+                assertEquals("delete", configs.get(plain).get("cleanup.policy").value());
+            }
             try (MinioClient s3 = s3Client(endpoints)) {
                 s3.makeBucket(MakeBucketArgs.builder().bucket("kept").build());
                 s3.putObject(PutObjectArgs.builder().bucket("kept").object("x")

@@ -1,6 +1,7 @@
 package dev.verdant.events;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every Kafka topic of Verdant, in one place. Services, the CLI, tests, compose and k8s use these
@@ -28,6 +29,13 @@ public final class Topics {
     public static final List<String> ALL = List.of(
             BUCKET_NOTIFICATIONS, UPLOADS, MODELS_INGESTED, MODELS_REJECTED, VARIANTS_CREATED,
             VARIANTS_FAILED, EVALUATIONS, USAGE, CARBON_LEDGER, REPORTS, DEAD_LETTER);
+
+    /**
+     * Topic-level settings a topic needs when it is created: the ledger keeps one entry per job id
+     * (a replayed job replaces its entry), so it is compacted.
+     */
+    public static final Map<String, Map<String, String>> CONFIGS = Map.of(
+            CARBON_LEDGER, Map.of("cleanup.policy", "compact"));
 
     private Topics() {
     }
