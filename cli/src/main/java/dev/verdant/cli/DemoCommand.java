@@ -1,5 +1,6 @@
 package dev.verdant.cli;
 
+import dev.verdant.events.RunReported;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,24 +14,22 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The main job on the embedded default: starts Verdant, submits all-MiniLM-L6-v2 (shipped inside a
- * Maven artifact, no download) with the default recipe, and follows its run to the last stage
- * that is built.
+ * Maven artifact, no download) with the default recipe, follows its run through every technique
+ * and evaluation to the verdict, then prints the verdict and writes the HTML report locally.
  */
 @Command(name = "demo", description = "Start Verdant, submit all-MiniLM-L6-v2 with the default recipe and follow the run.")
 final class DemoCommand implements Callable<Integer> {
-    /**
-     * The events that end the demo in this version: the original's evaluation is the last stage
-     * built so far (technique services, which make variants, come next), or a refusal.
-     */
-    static final List<String> FINAL_EVENTS = List.of("variant.evaluated", "variant.failed", "model.rejected");
+    /** The events that end the demo: the run's verdict, or a refusal of the upload. */
+    static final List<String> FINAL_EVENTS = List.of("run.reported", "model.rejected");
     static final String MODEL_RESOURCE = "all-minilm-l6-v2.onnx";
     static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
 
     @ParentCommand
     VerdantCli cli;
 
-    @Option(names = "--timeout", description = "give up after this long (default 15m)")
-    String timeout = "15m";
+    @Option(names = "--timeout", description = "give up after this long (default 60m: the default recipe distils a"
+            + " student, the longest job)")
+    String timeout = "60m";
 
     @Option(names = "--down", description = "stop everything once the run is done")
     boolean down;
@@ -56,6 +55,14 @@ final class DemoCommand implements Callable<Integer> {
         watch.until = FINAL_EVENTS;
         watch.timeout = timeout;
         int rc = watch.call();
+        if (rc == 0 && watch.ended instanceof RunReported) {
+            ReportCommand report = new ReportCommand();
+            report.cli = cli;
+            report.runId = runId;
+            report.out = cli.workspace().resolve("reports").resolve("report-" + runId + ".html");
+            Files.createDirectories(report.out.getParent());
+            rc = report.call();
+        }
         if (rc != 0) {
             cli.err().println("verdant: the run did not finish within " + timeout + "; see ./verdant status and the logs in "
                     + cli.workspace().resolve("logs"));

@@ -4,6 +4,7 @@ import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.EventJson;
 import dev.verdant.events.EventType;
 import dev.verdant.events.Topics;
+import dev.verdant.events.VerdantEvent;
 import dev.verdant.events.kafka.EventReader;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,9 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "stop after this long, e.g. 30s, 5m (exit code 3 when --until was not met)")
     String timeout;
+
+    /** The --until event that ended the watch, when one did (for callers such as demo). */
+    VerdantEvent ended;
 
     @Override
     public Integer call() {
@@ -74,7 +78,11 @@ final class WatchCommand implements Callable<Integer> {
                 cli.out().println(time + " " + EventLines.describe(decoded.event()));
             }
             cli.out().flush();
-            return until != null && matches(decoded.type());
+            if (until != null && matches(decoded.type())) {
+                ended = decoded.event();
+                return true;
+            }
+            return false;
         }
         if (runId == null && json) {
             String error = record.topic().equals(Topics.DEAD_LETTER) ? record.header("dead-letter-reason")
