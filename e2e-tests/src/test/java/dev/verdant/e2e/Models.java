@@ -57,6 +57,18 @@ final class Models {
         }
     }
 
+    /** A text resource of the tests (e.g. a recipe), written afresh to {@code target}. */
+    static Path resource(String name, Path target) {
+        try (InputStream in = Models.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the test classpath");
+            }
+            return write(target, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A small BERT-shaped encoder, its vocabulary {@code vocabulary} rows. */
     static TinyBertBuilder tinyBert(int vocabulary, long seed) {
         return TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).vocabulary(vocabulary).maxPositions(64)

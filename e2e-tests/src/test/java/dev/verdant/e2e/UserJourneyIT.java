@@ -7,6 +7,8 @@ import dev.verdant.events.BucketLayout;
 import dev.verdant.events.EventJson;
 import dev.verdant.events.ModelIngested;
 import dev.verdant.events.ModelRejected;
+import dev.verdant.events.PlannedStep;
+import dev.verdant.events.RunReported;
 import dev.verdant.events.Schemas;
 import dev.verdant.events.Topics;
 import dev.verdant.events.Upload;
@@ -51,6 +53,7 @@ class UserJourneyIT {
     static final String INGESTED = "dev.verdant.model.ingested.v1";
     static final String REJECTED = "dev.verdant.model.rejected.v1";
     static final String DETECTED = "dev.verdant.upload.detected.v1";
+    static final String REPORTED = "dev.verdant.run.reported.v1";
     /** ServiceCatalog's fixed port for ingest: a second Verdant on this machine would answer our health checks. */
     static final int INGEST_PORT = 8081;
     static final Duration WAIT = Duration.ofSeconds(90);
@@ -60,10 +63,13 @@ class UserJourneyIT {
     private Cli cli;
     private Path models;
     private Models.MiniLmFiles miniLm;
+    /** The journey's recipe (e2e-recipe.yaml): one variant per technique and a chain, sized for CI. */
+    private Path recipe;
     private WatchSession follower;
     private boolean down;
     private String miniLmRunId;
     private String miniLmSha;
+    private Instant miniLmSubmitted;
 
     @BeforeAll
     void up() {
@@ -81,6 +87,7 @@ class UserJourneyIT {
         }
         long t0 = System.nanoTime();
         miniLm = Models.miniLm(models);
+        recipe = Models.resource("e2e-recipe.yaml", models.resolve("e2e-recipe.yaml"));
         timings.add("extract MiniLM from the Maven artifact", (System.nanoTime() - t0) / 1e9);
 
         Cli.Result up = cli.run("up");
@@ -111,8 +118,9 @@ class UserJourneyIT {
     void miniLmSubmittedShowsUpInWatchAsIngestedWithItsArchitecture() throws IOException {
         miniLmSha = Journeys.sha256(miniLm.model());
         Instant submitStarted = Instant.now();
+        miniLmSubmitted = submitStarted;
         Cli.Result submit = cli.run("submit", miniLm.model().toString(), "--tokenizer", miniLm.tokenizer().toString(),
-                "--name", "all-minilm-l6-v2");
+                "--recipe", recipe.toString(), "--name", "all-minilm-l6-v2");
         Instant uploaded = Instant.now();
         assertThat(submit.exitCode()).as(submit.describe()).isZero();
         miniLmRunId = submit.runId();
@@ -142,8 +150,9 @@ class UserJourneyIT {
         assertThat(event.modelSha256()).isEqualTo(miniLmSha);
         assertThat(event.upload().key()).isEqualTo("uploads/all-minilm-l6-v2/model.onnx");
         assertThat(event.upload().trigger()).isEqualTo(Upload.Trigger.POLLER);
-        assertThat(event.recipeSource()).isEqualTo(ModelIngested.RecipeSource.DEFAULT);
-        assertThat(event.plan()).isNotEmpty();
+        assertThat(event.recipeSource()).isEqualTo(ModelIngested.RecipeSource.UPLOADED);
+        assertThat(event.plan()).extracting(PlannedStep::variantId)
+                .containsExactly("int8-dynamic", "ffn-pruned", "student", "student-int8");
         System.out.printf("MiniLM: upload finished -> model.ingested printed by watch in %.2f s (ingestedAt %s)%n",
                 latency, event.ingestedAt());
 
@@ -263,7 +272,7 @@ class UserJourneyIT {
         long t0 = System.nanoTime();
         String againKey = "uploads/all-minilm-l6-v2-again/model.onnx";
         Cli.Result again = cli.run("submit", miniLm.model().toString(), "--tokenizer", miniLm.tokenizer().toString(),
-                "--name", "all-minilm-l6-v2-again");
+                "--recipe", recipe.toString(), "--name", "all-minilm-l6-v2-again");
         assertThat(again.exitCode()).as(again.describe()).isZero();
         assertThat(again.runId()).as("same bytes, same recipe: the same run id").isEqualTo(miniLmRunId);
 
@@ -294,8 +303,67 @@ class UserJourneyIT {
                         .isEqualTo("uploads/all-minilm-l6-v2/model.onnx"));
     }
 
+    /**
+     * The MiniLM run of the first test, followed to its verdict: every planned variant made and
+     * evaluated against the original on real ONNX Runtime, priced, and reported on the results topic;
+     * {@code verdant report} prints it and writes the HTML.
+     */
     @Test
     @Order(4)
+    void theMiniLmRunEndsWithAVerdictOnTheResultsTopicAndAnHtmlReport() throws IOException {
+        assertThat(miniLmRunId).as("needs the MiniLM run of the first test").isNotNull();
+        WatchSession.Line line = follower.await("run.reported for MiniLM",
+                l -> REPORTED.equals(l.type()) && miniLmRunId.equals(l.runId()), Duration.ofMinutes(25));
+        timings.add("MiniLM submit -> run.reported (4 variants, CI recipe)",
+                Duration.between(miniLmSubmitted, line.printedAt()).toMillis() / 1e3);
+        assertThat(Schemas.validate("run-reported.schema.json", line.event())).as(line.text()).isEmpty();
+        RunReported report = line.as(RunReported.class);
+        for (String id : List.of("original", "int8-dynamic", "ffn-pruned", "student", "student-int8")) {
+            System.out.println("MiniLM verdict row: " + report.variants().stream()
+                    .filter(r -> r.variantId().equals(id)).findFirst().map(Object::toString)
+                    .orElse(id + " missing: " + report.missing()));
+        }
+        System.out.println("MiniLM verdict: " + report.status() + ", front " + report.paretoFront() + ", recommended "
+                + report.recommendation() + ", footprint " + report.footprint() + ", missing " + report.missing());
+        assertThat(report.variants()).extracting(RunReported.Row::variantId)
+                .as("every model of the run was evaluated (missing: %s)", report.missing())
+                .containsExactlyInAnyOrder("original", "int8-dynamic", "ffn-pruned", "student", "student-int8");
+        assertThat(report.status()).isEqualTo(RunReported.Status.COMPLETE);
+        RunReported.Row original = row(report, "original");
+        assertThat(original.quality()).as("MiniLM Spearman on 300 STS-B test pairs").isBetween(75.0, 90.0);
+        RunReported.Row int8 = row(report, "int8-dynamic");
+        assertThat(int8.sizeBytes()).isLessThan(original.sizeBytes() / 3);
+        assertThat(int8.qualityLoss()).as("dynamic INT8 loses little").isLessThan(1.5);
+        assertThat(int8.meanCosine()).isGreaterThan(0.98);
+        assertThat(row(report, "ffn-pruned").parameters()).isLessThan(original.parameters());
+        assertThat(row(report, "student").parameters()).isLessThan(original.parameters());
+        assertThat(row(report, "student-int8").input()).isEqualTo("student");
+        assertThat(report.paretoFront()).isNotEmpty();
+        assertThat(report.recommendation()).isNotNull();
+        RunReported.Row recommended = row(report, report.recommendation().variantId());
+        assertThat(recommended.variantId().equals("original") || Boolean.TRUE.equals(recommended.withinBudget()))
+                .as("the recommendation %s respects the quality budget", recommended).isTrue();
+        assertThat(report.footprint().emissionsG()).isPositive();
+
+        Path html = cli.workspace().resolve("report-" + miniLmRunId + ".html");
+        Cli.Result shown = cli.run("report", miniLmRunId, "--out", html.toString());
+        assertThat(shown.exitCode()).as(shown.describe()).isZero();
+        assertThat(shown.out()).contains("int8-dynamic").contains(report.recommendation().variantId());
+        assertThat(Files.readString(html)).contains("<svg").contains("<table").contains("student-int8");
+        try (ArtifactStore store = Journeys.store(cli.workspace())) {
+            assertThat(store.exists(report.reportKeys().html())).isTrue();
+            assertThat(new String(store.getBytes(report.reportKeys().emissionsCsv(), 1 << 20),
+                    java.nio.charset.StandardCharsets.UTF_8)).startsWith("timestamp,");
+        }
+    }
+
+    private static RunReported.Row row(RunReported report, String variantId) {
+        return report.variants().stream().filter(r -> r.variantId().equals(variantId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + variantId + " in " + report.variants()));
+    }
+
+    @Test
+    @Order(5)
     void statusWhileUpThenDownStopsEverything() {
         Cli.Result status = cli.run("status");
         assertThat(status.exitCode()).as(status.describe()).isZero();
