@@ -15,19 +15,17 @@ import dev.verdant.events.VariantFailed;
 import dev.verdant.events.VerdantEvent;
 import dev.verdant.store.ArtifactNotFoundException;
 import dev.verdant.store.ArtifactStore;
+import dev.verdant.store.ScratchFolders;
 import dev.verdant.store.StoredObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Makes the variants of a run that one technique owns. A run's plan says which steps start from the
@@ -152,12 +150,12 @@ public final class RunVariants {
         }
         Instant startedAt = clock.instant();
         EnergyMeter.Run job = meter.start();
-        Path dir = createJobDir(run.runId(), step.variantId());
+        Path dir = ScratchFolders.create(workRoot, run.runId() + "-" + step.variantId());
         Attempt attempt;
         try {
             attempt = attempt(run, step, input, tokenizer, dir);
         } finally {
-            deleteRecursively(dir);
+            ScratchFolders.delete(dir);
         }
         JobEnergy energy = job.stop();
         Usage usage = energy.usage();
@@ -233,26 +231,5 @@ public final class RunVariants {
         store.putBytes(markerKey(event.runId(), variantId), EventJson.toBytes(event), "application/json", Map.of());
     }
 
-    private Path createJobDir(String runId, String variantId) {
-        try {
-            Files.createDirectories(workRoot);
-            return Files.createTempDirectory(workRoot, runId + "-" + variantId + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a work folder under " + workRoot, e);
-        }
-    }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover temp file is not worth failing the job
-                }
-            });
-        } catch (IOException ignored) {
-            // already gone
-        }
-    }
 }

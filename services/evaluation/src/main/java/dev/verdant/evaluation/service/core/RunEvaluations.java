@@ -19,17 +19,13 @@ import dev.verdant.events.VariantFailed;
 import dev.verdant.events.VerdantEvent;
 import dev.verdant.store.ArtifactNotFoundException;
 import dev.verdant.store.ArtifactStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.verdant.store.ScratchFolders;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Evaluates the models of a run: the original when a run starts (no baseline), each variant when it
@@ -102,12 +98,12 @@ public final class RunEvaluations {
         }
         Instant startedAt = clock.instant();
         EnergyMeter.Run job = meter.start();
-        Path dir = createJobDir(runId, variantId);
+        Path dir = ScratchFolders.create(settings.workDir(), runId + "-" + variantId);
         VerdantEvent event;
         try {
             event = evaluateIn(dir, run, variantId, technique, model, tokenizer, withBaseline);
         } finally {
-            deleteRecursively(dir);
+            ScratchFolders.delete(dir);
         }
         JobEnergy energy = job.stop();
         if (event instanceof VariantFailed f) {
@@ -164,26 +160,5 @@ public final class RunEvaluations {
         return name == null ? StsSplit.TEST : StsSplit.valueOf(name.toUpperCase(Locale.ROOT));
     }
 
-    private Path createJobDir(String runId, String variantId) {
-        try {
-            Files.createDirectories(settings.workDir());
-            return Files.createTempDirectory(settings.workDir(), runId + "-" + variantId + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a work folder under " + settings.workDir(), e);
-        }
-    }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover temp file is not worth failing the job
-                }
-            });
-        } catch (IOException ignored) {
-            // already gone
-        }
-    }
 }
