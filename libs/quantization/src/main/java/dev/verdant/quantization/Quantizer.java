@@ -32,7 +32,7 @@ public final class Quantizer {
 
     /** Ops that show a model is quantized already. */
     static final Set<String> QUANTIZED_OPS = Set.of("MatMulInteger", "DynamicQuantizeLinear", "QLinearMatMul",
-            "QuantizeLinear", "MatMulNBits", "DynamicQuantizeMatMul", "QAttention", "QGemm", "ConvInteger", "QLinearConv");
+            "QuantizeLinear", "MatMulNBits", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "QAttention", "QGemm", "ConvInteger", "QLinearConv");
     static final Set<String> KNOWN_DOMAINS = Set.of("", "ai.onnx", "com.microsoft");
 
     /** Reads and quantizes {@code model}; an unreadable file is an IOException, a bad model a Failed. */

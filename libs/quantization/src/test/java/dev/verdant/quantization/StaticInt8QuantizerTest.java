@@ -44,7 +44,8 @@ class StaticInt8QuantizerTest {
 
             Map<String, Long> ops = quantized.model().getGraph().getNodeList().stream()
                     .collect(Collectors.groupingBy(NodeProto::getOpType, Collectors.counting()));
-            assertThat(ops.get("MatMulInteger")).isEqualTo(12L);
+            assertThat(ops.get("MatMulIntegerToFloat")).isEqualTo(12L);
+            assertThat(ops.get("Add")).isLessThan(fp32Adds()); // the 12 bias Adds are folded into the fused op
             assertThat(ops.get("QuantizeLinear")).isEqualTo(8L); // Q, K and V share one: 4 a layer
             assertThat(ops).doesNotContainKey("DynamicQuantizeLinear");
             assertThat(quantized.report().activationQuantizers()).isEqualTo(8);
@@ -77,13 +78,57 @@ class StaticInt8QuantizerTest {
                 .collect(Collectors.toMap(TensorProto::getName, t -> t));
         assertThat(Tensors.toFloats(tensors.get(firstQkvInput + "_ql/scale"))[0]).isEqualTo(expected.scale());
         assertThat(tensors.get(firstQkvInput + "_ql/zero_point").getRawData().byteAt(0) & 0xFF).isEqualTo(expected.zeroPoint());
-        // The MatMulInteger output scale is s_x x the weight's per-column scale (one per output column).
+        // The fused op reads x's scale and zero point and one weight scale per output column (axis 1 of W [in, out]).
         NodeProto qkv = quantized.model().getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("MatMulIntegerToFloat")).findFirst().orElseThrow();
+        assertThat(qkv.getInput(2)).isEqualTo(firstQkvInput + "_ql/scale");
+        assertThat(qkv.getInput(4)).isEqualTo(firstQkvInput + "_ql/zero_point");
+        float[] weightScales = Tensors.toFloats(tensors.get(qkv.getInput(3)));
+        TensorProto wq = tensors.get(qkv.getInput(1));
+        assertThat(weightScales).hasSize((int) wq.getDims(1));
+        assertThat(qkv.getInputCount()).isEqualTo(7); // with the bias
+    }
+
+    private static long fp32Adds() {
+        return TinyModels.tiny().build().getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Add")).count();
+    }
+
+    @Test
+    void standardOpFormRunsToo() throws Exception {
+        byte[] fp32 = TinyModels.tiny().toBytes();
+        ModelProto model = ModelProto.parseFrom(fp32);
+        List<String> activations = model.getGraph().getNodeList().stream()
+                .filter(n -> GraphRewrite.isWeightMatMul(n, GraphRewrite.initializers(model.getGraph())))
+                .map(n -> n.getInput(0)).distinct().toList();
+        Map<String, ActivationStatistics> statistics = new ActivationCalibrator().calibrate(model, activations, sentences(),
+                tokenizer(), false);
+        Map<String, Calibrators.Uint8> parameters = new java.util.HashMap<>();
+        statistics.forEach((k, v) -> parameters.put(k, Calibrators.uint8(Calibrators.minMax(v))));
+        QuantizationOutcome.Quantized standard = quantized(new StaticInt8Quantizer(false).rewrite(model, fp32,
+                QuantizationRequest.of(QuantizationMode.STATIC_INT8), parameters));
+        assertThat(standard.model().getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MatMulInteger"))).hasSize(12);
+        // It folds s_x x w_scale_j into one constant per output column.
+        NodeProto first = standard.model().getGraph().getNodeList().stream()
                 .filter(n -> n.getOpType().equals("MatMulInteger")).findFirst().orElseThrow();
-        String prefix = qkv.getName().replace("/MatMulInteger", "");
+        String prefix = first.getName().replace("/MatMulInteger", "");
+        Map<String, TensorProto> tensors = standard.model().getGraph().getInitializerList().stream()
+                .collect(Collectors.toMap(TensorProto::getName, t -> t));
+        TensorProto weight = model.getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().equals(model.getGraph().getNodeList().stream()
+                        .filter(n -> GraphRewrite.isWeightMatMul(n, GraphRewrite.initializers(model.getGraph())))
+                        .findFirst().orElseThrow().getInput(1))).findFirst().orElseThrow();
+        int rows = (int) weight.getDims(0);
+        int cols = (int) weight.getDims(1);
+        float[] weightScales = WeightQuantization.columnScales(Tensors.toFloats(weight), rows, cols, 127, false);
         float[] combined = Tensors.toFloats(tensors.get(prefix + "/scale"));
-        TensorProto wq = tensors.get(prefix + "/W_quantized");
-        assertThat(combined).hasSize((int) wq.getDims(1));
+        float sx = parameters.get(activations.get(0)).scale();
+        for (int j = 0; j < cols; j++) {
+            assertThat(combined[j]).isEqualTo(sx * weightScales[j]);
+        }
+        long[][] ids = TinyModels.ids(3, 9, 5);
+        long[][] mask = TinyModels.ones(3, 9);
+        assertThat(TinyModels.meanCosine(TinyModels.run(fp32, ids, mask),
+                TinyModels.run(OnnxGraphs.toBytes(standard.model()), ids, mask))).isGreaterThan(0.98);
     }
 
     @Test
