@@ -42,6 +42,7 @@ public final class QuantizationBenchmark {
     public static void main(String[] args) throws IOException {
         int pairs = 0;
         int rounds = 3;
+        String only = null;
         Path dir = Path.of("target", "quantization-benchmark");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -53,6 +54,9 @@ public final class QuantizationBenchmark {
                     break;
                 case "--dir":
                     dir = Path.of(args[++i]);
+                    break;
+                case "--only":
+                    only = args[++i];
                     break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i] + " (use --pairs N --rounds N --dir D)");
@@ -71,6 +75,18 @@ public final class QuantizationBenchmark {
         QuantizationRequest staticInt8 = QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer);
         QuantizationRequest int4 = QuantizationRequest.of(QuantizationMode.INT4);
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
+        if ("int8".equals(only)) {
+            // dynamic vs static-int8 only: the fused op (default) and the standard-op chain.
+            variants.add(make(dir, "static-int8 minmax", source, staticInt8, null));
+            variants.add(makeStandardStatic(dir, source, staticInt8));
+        } else {
+            addOthers(variants, dir, source, staticInt8, int4);
+        }
+        run(variants, fp32, tokenizer, pairs, rounds, dir);
+    }
+
+    private static void addOthers(List<Variant> variants, Path dir, byte[] source, QuantizationRequest staticInt8,
+            QuantizationRequest int4) throws IOException {
         for (CalibrationMethod method : CalibrationMethod.values()) {
             variants.add(make(dir, "static-int8 " + method.id(), source, staticInt8.withCalibration(method), null));
         }
@@ -79,7 +95,10 @@ public final class QuantizationBenchmark {
         variants.add(make(dir, "int4 b32", source, int4.withBlockSize(32), null));
         variants.add(make(dir, "int4 b128", source, int4.withBlockSize(128), null));
         variants.add(makeInt4Float(dir, source, int4.withBlockSize(32)));
+    }
 
+    private static void run(List<Variant> variants, Path fp32, Path tokenizer, int pairs, int rounds, Path dir)
+            throws IOException {
         Evaluator evaluator = new Evaluator();
         Map<String, EvaluationReport> quality = new LinkedHashMap<>();
         for (Variant variant : variants) {
@@ -151,6 +170,33 @@ public final class QuantizationBenchmark {
         Quantizer.write(quantized, file);
         System.out.printf(Locale.ROOT, "made %-22s %,d bytes in %.1f s%n", label, quantized.report().bytesAfter(), seconds);
         return new Variant(label, file, quantized.metadata().get("verdant.parameters"), seconds);
+    }
+
+    /** static-int8 in the standard-op form (MatMulInteger -> Cast -> Mul), MinMax on the default texts. */
+    private static Variant makeStandardStatic(Path dir, byte[] source, QuantizationRequest request) throws IOException {
+        ModelProto model = ModelProto.parseFrom(source);
+        long start = System.nanoTime();
+        java.util.List<String> activations = new ArrayList<>();
+        java.util.Map<String, ai.onnx.proto.OnnxMl.TensorProto> initializers = GraphRewrite.initializers(model.getGraph());
+        for (ai.onnx.proto.OnnxMl.NodeProto node : model.getGraph().getNodeList()) {
+            if (GraphRewrite.isWeightMatMul(node, initializers) && !activations.contains(node.getInput(0))) {
+                activations.add(node.getInput(0));
+            }
+        }
+        java.util.Map<String, Calibrators.Uint8> parameters = new LinkedHashMap<>();
+        try {
+            new ActivationCalibrator().calibrate(model, activations, ActivationCalibrator.stsbTrainSentences(
+                    request.calibrationSamples()), request.tokenizer().orElseThrow(), false)
+                    .forEach((k, v) -> parameters.put(k, Calibrators.uint8(Calibrators.minMax(v))));
+        } catch (ActivationCalibrator.CalibrationException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) new StaticInt8Quantizer(false)
+                .rewrite(model, source, request, parameters);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Path file = dir.resolve("static-int8-minmax-matmulinteger.onnx");
+        Quantizer.write(quantized, file);
+        return new Variant("static-int8 minmax (MatMulInteger)", file, quantized.metadata().get("verdant.parameters"), seconds);
     }
 
     private static Variant makeInt4Float(Path dir, byte[] source, QuantizationRequest request) throws IOException {
