@@ -59,6 +59,10 @@ public final class PruningFrontierBenchmark {
             switch (args[i]) {
                 case "--pairs" -> pairs = Integer.parseInt(args[++i]);
                 case "--sensitivity" -> sensitivity = true;
+                case "--latency-only" -> {
+                    latency(Path.of("target", "pruning-frontier"));
+                    return;
+                }
                 case "--sensitivity-only" -> {
                     sensitivity = true;
                     frontier = false;
@@ -192,6 +196,56 @@ public final class PruningFrontierBenchmark {
                     measured.latency().batch32().p50Ms(), base.latency().batch32().p50Ms() / measured.latency().batch32().p50Ms()));
             Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * Batch-32 latency of fp32 and the structured variants that meet the quality bar, interleaved: 5
+     * rounds, each measuring every model once (the order rotating), medians of the rounds' p50s, so
+     * that a change in machine load hits every model alike.
+     */
+    private static void latency(Path dir) throws Exception {
+        Path fp32 = MiniLmFiles.extract(MiniLmFiles.FP32, dir);
+        Path tokenizer = MiniLmFiles.extract(MiniLmFiles.TOKENIZER, dir);
+        Pruner pruner = new Pruner();
+        ActivationStatistics calibration = TrainCalibration.measure(fp32, tokenizer, 500);
+        List<String> labels = List.of("fp32", "ffn 0.25 calibrated", "ffn 0.5 calibrated", "heads 0.25");
+        List<Path> files = new ArrayList<>(List.of(fp32));
+        PruningRequest[] requests = {PruningRequest.of(PruningMethod.FFN, 0.25).withCalibration(calibration),
+                PruningRequest.of(PruningMethod.FFN, 0.5).withCalibration(calibration),
+                PruningRequest.of(PruningMethod.HEADS, 0.25)};
+        for (int i = 0; i < requests.length; i++) {
+            Path file = dir.resolve("latency-" + i + ".onnx");
+            Pruner.write((PruningOutcome.Pruned) pruner.prune(fp32, requests[i]), file);
+            files.add(file);
+        }
+        int rounds = 5;
+        double[][] p50 = new double[files.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < files.size(); k++) {
+                int m = (k + round) % files.size();
+                p50[m][round] = evaluate(files.get(m), tokenizer, null, 20, LatencySettings.standard())
+                        .latency().batch32().p50Ms();
+            }
+        }
+        System.out.println("Batch-32 latency, interleaved: " + rounds + " rounds x (5 warm-up, 30 timed runs), median of the"
+                + " rounds' p50s [each round's p50s]");
+        System.out.println("| model | batch-32 p50 (median of rounds) | speed-up | rounds |");
+        System.out.println("|---|---:|---:|---|");
+        double base = median(p50[0]);
+        for (int m = 0; m < files.size(); m++) {
+            double value = median(p50[m]);
+            System.out.println(String.format(Locale.ROOT, "| %s | %.1f ms | %.2fx | %s |", labels.get(m), value, base / value,
+                    java.util.Arrays.stream(p50[m]).mapToObj(v -> String.format(Locale.ROOT, "%.1f", v)).toList()));
+        }
+        for (int i = 1; i < files.size(); i++) {
+            Files.deleteIfExists(files.get(i));
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     private static void summarize(StringBuilder out, Spec spec, PruningOutcome.Report report) {
