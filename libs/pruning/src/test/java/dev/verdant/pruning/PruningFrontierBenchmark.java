@@ -207,6 +207,8 @@ public final class PruningFrontierBenchmark {
         Path fp32 = MiniLmFiles.extract(MiniLmFiles.FP32, dir);
         Path tokenizer = MiniLmFiles.extract(MiniLmFiles.TOKENIZER, dir);
         Pruner pruner = new Pruner();
+        // The harness (DJL) must start ONNX Runtime first: it creates the environment with its own options.
+        evaluate(fp32, tokenizer, null, 20, LatencySettings.quick());
         ActivationStatistics calibration = TrainCalibration.measure(fp32, tokenizer, 500);
         List<String> labels = List.of("fp32", "ffn 0.25 calibrated", "ffn 0.5 calibrated", "heads 0.25");
         List<Path> files = new ArrayList<>(List.of(fp32));
