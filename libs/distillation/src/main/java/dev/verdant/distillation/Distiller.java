@@ -50,6 +50,8 @@ public final class Distiller {
     /** Sentences embedded by both for the export check. */
     static final int VERIFICATION_SENTENCES = 64;
     static final int TEACHER_BATCH = 64;
+    /** The teacher's embeddings are kept in the checkpoint store under the run key plus this. */
+    static final String TEACHER_SUFFIX = ".teacher";
 
     /** Writes the student into a new temporary folder (the returned path). */
     public DistillationOutcome distill(Path teacher, Path tokenizer, DistillationRequest request,
@@ -97,8 +99,14 @@ public final class Distiller {
         requireFile(tokenizer, "tokenizer", FailureReason.TOKENIZER_UNUSABLE);
         Inspection inspection = new OnnxModelInspector().inspect(teacherFile);
         if (inspection instanceof Inspection.Rejected rejected) {
-            throw new Failure(FailureReason.UNSUPPORTED_ARCHITECTURE, "The teacher '" + teacherFile.getFileName()
-                    + "' was not accepted: " + rejected.message());
+            // A file that is not a (whole) ONNX model is unreadable; a readable graph Verdant cannot use is not.
+            FailureReason reason = switch (rejected.reason()) {
+                case EMPTY_FILE, NOT_ONNX, TRUNCATED, NESTING_TOO_DEEP, TOO_LARGE, STORAGE_ERROR ->
+                        FailureReason.MODEL_UNREADABLE;
+                default -> FailureReason.UNSUPPORTED_ARCHITECTURE;
+            };
+            throw new Failure(reason, "The teacher '" + teacherFile.getFileName() + "' was not accepted: "
+                    + rejected.message());
         }
         var facts = ((Inspection.Accepted) inspection).facts();
         EncoderArchitecture architecture = facts.architecture();
@@ -131,9 +139,11 @@ public final class Distiller {
             throw new Failure(FailureReason.CORPUS_UNUSABLE, "The corpus has " + sentences.size() + " distinct sentences,"
                     + " fewer than one batch of " + request.batchSize() + ": give more sentences or a smaller batchSize.");
         }
+        // A teacher with fewer positions than the requested length gets its own maximum.
+        int maxLength = (int) Math.min(request.maxSequenceLength(), layout.dims(layout.positionTable)[0]);
         List<Batch.TokenizedSentence> tokens;
         try {
-            tokens = SentenceTokens.tokenize(tokenizer, sentences, request.maxSequenceLength());
+            tokens = SentenceTokens.tokenize(tokenizer, sentences, maxLength);
         } catch (IOException | RuntimeException e) {
             throw new Failure(FailureReason.TOKENIZER_UNUSABLE, "The tokenizer '" + tokenizer.getFileName()
                     + "' could not be used (" + rootMessage(e) + "). Pass the tokenizer.json saved with the model.");
@@ -148,15 +158,10 @@ public final class Distiller {
                 }
             }
         }
-        long positions = layout.dims(layout.positionTable)[0];
-        if (request.maxSequenceLength() > positions) {
-            throw new Failure(FailureReason.UNSUPPORTED_ARCHITECTURE, "maxSequenceLength " + request.maxSequenceLength()
-                    + " is longer than the teacher's " + positions + " positions.");
-        }
 
         String runKey = runKey(facts.sha256(), tokenizer, sentences, request, studentLayers);
         progress.phase("teacher embeddings (" + sentences.size() + " sentences, ONNX Runtime)");
-        float[][] teacherEmbeddings = teacherEmbeddings(model, layout, tokens, request.threads());
+        float[][] teacherEmbeddings = cachedTeacherEmbeddings(runKey, store, model, layout, tokens, request.threads());
 
         List<Integer> kept = StudentWeights.keptLayers(teacherLayers, studentLayers);
         StudentWeights initial = StudentWeights.fromTeacher(layout, kept, architecture.attentionHeads(), request.ffnSize());
@@ -186,6 +191,7 @@ public final class Distiller {
             }
             OnnxGraphs.write(student, out);
             store.clear(runKey);
+            store.clear(runKey + TEACHER_SUFFIX);
             return new DistillationOutcome.Distilled(out, new DistillationReport(teacherLayers, kept, initial.ffn,
                     request.steps(), result.resumedFrom(), request.batchSize(), sentences.size(), result.firstLoss(),
                     result.finalLoss(), result.seconds(), (System.nanoTime() - began) / 1e9,
@@ -208,6 +214,40 @@ public final class Distiller {
             }
             return min;
         }
+    }
+
+    /**
+     * The teacher's embeddings, from the checkpoint store when an earlier attempt of this job
+     * computed them (a resumed job skips the ONNX Runtime pass), else computed and stored there.
+     */
+    static float[][] cachedTeacherEmbeddings(String runKey, CheckpointStore store, ModelProto model, BertLayout layout,
+                                             List<Batch.TokenizedSentence> tokens, int threads)
+            throws OrtException, IOException {
+        String key = runKey + TEACHER_SUFFIX;
+        var saved = store.latest(key);
+        if (saved.isPresent()) {
+            try {
+                Checkpoint cached = Checkpoint.decode(saved.get());
+                float[] flat = cached.arrays().get("teacher");
+                int hidden = layout.hidden;
+                if (cached.runKey().equals(key) && flat != null && flat.length == tokens.size() * hidden) {
+                    float[][] rows = new float[tokens.size()][hidden];
+                    for (int i = 0; i < rows.length; i++) {
+                        System.arraycopy(flat, i * hidden, rows[i], 0, hidden);
+                    }
+                    return rows;
+                }
+            } catch (IllegalArgumentException unreadable) {
+                // computed again below
+            }
+        }
+        float[][] rows = teacherEmbeddings(model, layout, tokens, threads);
+        float[] flat = new float[rows.length * layout.hidden];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * layout.hidden, layout.hidden);
+        }
+        store.save(key, new Checkpoint(key, 0, Map.of("teacher", flat)).encode());
+        return rows;
     }
 
     static float[][] teacherEmbeddings(ModelProto model, BertLayout layout, List<Batch.TokenizedSentence> tokens,
