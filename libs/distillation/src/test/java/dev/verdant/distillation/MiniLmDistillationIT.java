@@ -139,6 +139,9 @@ class MiniLmDistillationIT {
                 studentReport.quality().spearman(), teacherReport.quality().spearman(), speedup,
                 studentReport.latency().batch32().p50Ms(), teacherReport.latency().batch32().p50Ms(), report.steps(),
                 report.trainingSeconds());
+        // The bar (DistilBERT's headline): at least 97% of the teacher's Spearman.
+        assertThat(kept).isGreaterThanOrEqualTo(0.97);
+        assertThat(report.exportMinCosine()).isGreaterThanOrEqualTo(Distiller.EXPORT_MIN_COSINE);
     }
 
     private static EvaluationReport evaluate(EvaluationRequest request, String label) throws IOException {
