@@ -330,7 +330,8 @@ class UserJourneyIT {
                 .containsExactlyInAnyOrder("original", "int8-dynamic", "ffn-pruned", "student", "student-int8");
         assertThat(report.status()).isEqualTo(RunReported.Status.COMPLETE);
         RunReported.Row original = row(report, "original");
-        assertThat(original.quality()).as("MiniLM Spearman on 300 STS-B test pairs").isBetween(75.0, 90.0);
+        // The first 300 pairs of the test split are easier than the whole (82.03): 93.37 when measured.
+        assertThat(original.quality()).as("MiniLM Spearman on the first 300 STS-B test pairs").isBetween(90.0, 96.0);
         RunReported.Row int8 = row(report, "int8-dynamic");
         assertThat(int8.sizeBytes()).isLessThan(original.sizeBytes() / 3);
         assertThat(int8.qualityLoss()).as("dynamic INT8 loses little").isLessThan(1.5);
