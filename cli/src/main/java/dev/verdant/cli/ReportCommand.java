@@ -70,7 +70,7 @@ final class ReportCommand implements Callable<Integer> {
     static void requireRunId(String runId) {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {
             throw new CliException("'" + EventLines.safe(String.valueOf(runId)) + "' is not a run id: a run id is"
-                    + " run- and 20 hex digits (e.g. run-130713e730a55dab8672), as ./verdant submit and watch print it");
+                    + " run- and 20 hex digits (e.g. run-0a25de7515f1ebda49f5), as ./verdant submit and watch print it");
         }
     }
 

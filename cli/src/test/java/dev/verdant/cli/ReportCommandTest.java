@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** verdant report on the golden example of schemas/ (run-reported.json), from a map standing in for the bucket. */
 class ReportCommandTest {
-    private static final String RUN = "run-130713e730a55dab8672";
+    private static final String RUN = "run-0a25de7515f1ebda49f5";
 
     @TempDir
     Path dir;
@@ -91,7 +91,7 @@ class ReportCommandTest {
         int code = VerdantCli.run(new String[] {"--workspace", dir.toString(), "report", "../etc/passwd"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("is not a run id").contains("run-130713e730a55dab8672");
+        assertThat(err.toString()).contains("is not a run id").contains("run-0a25de7515f1ebda49f5");
     }
 
     @Test

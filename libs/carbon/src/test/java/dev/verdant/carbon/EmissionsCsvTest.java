@@ -42,8 +42,8 @@ class EmissionsCsvTest {
         List<String> row = DataFiles.splitCsvLine(lines[1]);
         assertThat(row).hasSize(31);
         assertThat(field(row, "timestamp")).isEqualTo("2026-11-28T12:00:00");
-        assertThat(field(row, "project_name")).isEqualTo("run-130713e730a55dab8672");
-        assertThat(field(row, "run_id")).isEqualTo("run-130713e730a55dab8672:quantize:int8-dynamic");
+        assertThat(field(row, "project_name")).isEqualTo("run-0a25de7515f1ebda49f5");
+        assertThat(field(row, "run_id")).isEqualTo("run-0a25de7515f1ebda49f5:quantize:int8-dynamic");
         assertThat(field(row, "duration")).isEqualTo("23.9");
         // emissions in kg: g / 1000; rate kg/s: kg / duration
         assertThat(Double.parseDouble(field(row, "emissions"))).isEqualTo(fra.emissionsG() / 1000);

@@ -13,7 +13,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class LedgerEntriesTest {
-    static final String RUN = "run-130713e730a55dab8672";
+    static final String RUN = "run-0a25de7515f1ebda49f5";
     static final String SHA = "6fd5d72fe4589f189f8ebc006442dbb529bb7ce38f8082112682524616046452";
     static final Instant RECORDED = Instant.parse("2026-11-28T12:00:00Z");
 
@@ -46,7 +46,7 @@ class LedgerEntriesTest {
         assertThat(entry.region()).isEqualTo("FRA");
         assertThat(entry.durationSeconds()).isEqualTo(23.9);
         assertThat(entry.energySource()).isEqualTo(EnergySource.ESTIMATED_TDP);
-        assertThat(entry.jobId()).isEqualTo("run-130713e730a55dab8672:quantize:int8-dynamic");
+        assertThat(entry.jobId()).isEqualTo("run-0a25de7515f1ebda49f5:quantize:int8-dynamic");
         assertThat(entry.kind()).isEqualTo(JobUsage.Kind.QUANTIZE);
         assertThat(entry.recordedAt()).isEqualTo(RECORDED);
         assertThat(Schemas.validate(entry)).isEmpty();
@@ -84,7 +84,7 @@ class LedgerEntriesTest {
                 Instant.parse("2026-11-28T12:00:00Z"), Instant.parse("2026-11-28T11:00:00Z"));
         LedgerEntries.Pricing pricing = ledger.price(backwards, "FRA", Pue.DEFAULT, RECORDED);
         assertThat(pricing).isEqualTo(new LedgerEntries.Refused(LedgerEntries.Reason.NEGATIVE_DURATION,
-                "job run-130713e730a55dab8672:quantize:int8-dynamic ended (2026-11-28T11:00:00Z) before it started"
+                "job run-0a25de7515f1ebda49f5:quantize:int8-dynamic ended (2026-11-28T11:00:00Z) before it started"
                         + " (2026-11-28T12:00:00Z)"));
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ReportMappingTest {
     private static final String SHA = "6fd5d72fe4589f189f8ebc006442dbb529bb7ce38f8082112682524616046452";
     private static final String DATA_SHA = "75c745693e674dd0a4b0f1c2b8d3e6f7a9b1c3d5e7f9a1b3c5d7e9f1a3b5c7d9";
-    private static final String RUN = "run-130713e730a55dab8672";
+    private static final String RUN = "run-0a25de7515f1ebda49f5";
     /** 80 W over 8 logical CPUs: 10 W per busy CPU. */
     private static final CpuPower POWER = new CpuPower("Test CPU", 80.0, 8, EnergySource.ESTIMATED_TDP, "test table");
 
