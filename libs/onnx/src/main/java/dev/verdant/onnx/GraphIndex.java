@@ -161,12 +161,58 @@ final class GraphIndex {
                     permutation = permutation(node.get()).orElse(new int[] {1, 0});
                     current = node.get().getInput(0);
                 }
+                case "Reshape" -> {
+                    // A weight rebuilt at load (e.g. unstructured pruning's compact form: the nonzero
+                    // values scattered into zeros, then reshaped): its shape is the Reshape's constant target.
+                    return permutation != null ? Optional.empty() : rebuiltWeight(node.get());
+                }
                 default -> {
                     return Optional.empty();
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** A Reshape to a constant, positive 2-D shape whose data is computed from constants only. */
+    private Optional<Weight> rebuiltWeight(NodeProto reshape) {
+        if (reshape.getInputCount() < 2) {
+            return Optional.empty();
+        }
+        Optional<TensorProto> shape = constant(reshape.getInput(1));
+        if (shape.isEmpty()) {
+            return Optional.empty();
+        }
+        long[] dims;
+        try {
+            dims = Tensors.toLongs(shape.get());
+        } catch (IllegalArgumentException notIntegers) {
+            return Optional.empty();
+        }
+        if (dims.length != 2 || dims[0] <= 0 || dims[1] <= 0 || !computedFromConstants(reshape.getInput(0), 6)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Weight(reshape.getInput(0), dims, TensorProto.DataType.FLOAT_VALUE));
+    }
+
+    /** True when {@code name} is a constant or made, within {@code depth} nodes, from constants only. */
+    private boolean computedFromConstants(String name, int depth) {
+        if (constant(name).isPresent()) {
+            return true;
+        }
+        if (depth == 0 || runtimeInputs.contains(name)) {
+            return false;
+        }
+        Optional<NodeProto> node = producer(name);
+        if (node.isEmpty() || node.get().getInputCount() == 0) {
+            return false;
+        }
+        for (String input : node.get().getInputList()) {
+            if (!input.isEmpty() && !computedFromConstants(input, depth - 1)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Walks back from {@code name} through single-input reshaping ops to a runtime graph input. */
