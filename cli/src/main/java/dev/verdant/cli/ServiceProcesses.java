@@ -98,6 +98,9 @@ final class ServiceProcesses {
         env.put("VERDANT_S3_ENDPOINT", endpoints.s3Endpoint());
         env.put("VERDANT_S3_ACCESS_KEY", endpoints.accessKey());
         env.put("VERDANT_S3_SECRET_KEY", endpoints.secretKey());
+        // PyTorch's OpenMP threads (distillation) otherwise spin while waiting: on a busy 2-core machine
+        // that made a training step about 4x slower (docs/distillation.md). The user's own value wins.
+        env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
         env.put("VERDANT_S3_BUCKET", endpoints.bucket());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(service.port()));
         Process process;
