@@ -1,6 +1,6 @@
 package dev.verdant.distillation;
 
-import java.nio.file.Path;
+import dev.verdant.evaluation.DjlOffline;
 
 /**
  * DJL offline and on 2 threads, set before any DJL class is used; values already given by the
@@ -22,19 +22,8 @@ final class DjlSettings {
     }
 
     static synchronized void configure() {
-        setIfAbsent("ai.djl.offline", "true");
-        setIfAbsent("OPT_OUT_TRACKING", "true");
-        String cache = Path.of(System.getProperty("java.io.tmpdir"), "verdant-djl-" + System.getProperty("user.name", "user"))
-                .toString();
-        setIfAbsent("DJL_CACHE_DIR", cache);
-        setIfAbsent("ENGINE_CACHE_DIR", cache);
-        setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(DistillationRequest.defaultThreads()));
-        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
-    }
-
-    private static void setIfAbsent(String name, String value) {
-        if (System.getenv(name) == null && System.getProperty(name) == null) {
-            System.setProperty(name, value);
-        }
+        DjlOffline.configure();
+        DjlOffline.setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(DistillationRequest.defaultThreads()));
+        DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
     }
 }

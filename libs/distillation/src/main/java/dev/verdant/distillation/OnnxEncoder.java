@@ -1,8 +1,8 @@
 package dev.verdant.distillation;
 
-import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import dev.verdant.evaluation.OnnxRuntimeStartup;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An ONNX encoder (the teacher, or the exported student) run by ONNX Runtime, mean-pooled
@@ -28,7 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class OnnxEncoder implements AutoCloseable {
 
-    private static final long MIN_STACK_BYTES = 64L << 20;
     private static volatile OrtEnvironment environment;
 
     private final OrtSession session;
@@ -89,42 +87,10 @@ final class OnnxEncoder implements AutoCloseable {
     }
 
     static OrtEnvironment environment() throws OrtException {
-        OrtEnvironment started = environment;
-        if (started != null) {
-            return started;
-        }
-        synchronized (OnnxEncoder.class) {
-            if (environment == null) {
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                Thread thread = new Thread(null, () -> {
-                    try {
-                        Engine.getEngine("OnnxRuntime");
-                    } catch (Throwable e) { // NOPMD: reported on the caller's thread
-                        failure.set(e);
-                    }
-                }, "verdant-onnxruntime-startup", stackBytes());
-                thread.start();
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new OrtException("interrupted while starting ONNX Runtime");
-                }
-                if (failure.get() != null) {
-                    throw new OrtException("ONNX Runtime could not be started through DJL: " + failure.get().getMessage());
-                }
-                environment = OrtEnvironment.getEnvironment();
-            }
-            return environment;
-        }
-    }
-
-    private static long stackBytes() {
         try {
-            long commandLine = Files.readAllBytes(Path.of("/proc/self/cmdline")).length;
-            return Math.max(MIN_STACK_BYTES, commandLine * 1024);
-        } catch (IOException | RuntimeException notLinux) {
-            return MIN_STACK_BYTES;
+            return OnnxRuntimeStartup.ortEnvironment();
+        } catch (IllegalStateException e) {
+            throw new OrtException(e.getMessage());
         }
     }
 }

@@ -16,12 +16,13 @@ import java.nio.file.Path;
  * </ul>
  * Values already set by the environment or as system properties are left alone.
  */
-final class DjlOffline {
+public final class DjlOffline {
 
     private DjlOffline() {
     }
 
-    static synchronized void configure() {
+    /** Sets the offline settings that are not set yet; call before any DJL class is used. */
+    public static synchronized void configure() {
         setIfAbsent("ai.djl.offline", "true");
         setIfAbsent("OPT_OUT_TRACKING", "true");
         String cache = Path.of(System.getProperty("java.io.tmpdir"), "verdant-djl-" + System.getProperty("user.name", "user"))
@@ -30,7 +31,8 @@ final class DjlOffline {
         setIfAbsent("ENGINE_CACHE_DIR", cache);
     }
 
-    private static void setIfAbsent(String name, String value) {
+    /** Sets a system property unless the environment or the system properties already give it. */
+    public static void setIfAbsent(String name, String value) {
         if (System.getenv(name) == null && System.getProperty(name) == null) {
             System.setProperty(name, value);
         }

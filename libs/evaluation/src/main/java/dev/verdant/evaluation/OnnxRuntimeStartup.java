@@ -1,6 +1,7 @@
 package dev.verdant.evaluation;
 
 import ai.djl.engine.Engine;
+import ai.onnxruntime.OrtEnvironment;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The engine must be created here rather than a bare OrtEnvironment: DJL creates the environment
  * with threading options, which ONNX Runtime refuses once an environment exists.
  */
-final class OnnxRuntimeStartup {
+public final class OnnxRuntimeStartup {
 
     private static final long MIN_STACK_BYTES = 64L << 20;
     private static final long STACK_BYTES_PER_COMMAND_LINE_BYTE = 1024;
@@ -71,6 +72,42 @@ final class OnnxRuntimeStartup {
         Throwable failure = (Throwable) result.get();
         throw new EvaluationFailure(FailureReason.RUNTIME_UNAVAILABLE, "ONNX Runtime could not be started through DJL"
                 + " on this machine (" + SentenceTokenizer.rootMessage(failure) + ").");
+    }
+
+    /**
+     * The process-wide OrtEnvironment for code that runs ONNX Runtime directly (calibration, teacher
+     * embeddings): DJL's engine is started first, as above, so that evaluation can still start it
+     * later; an environment created earlier without DJL (DJL then refuses to start) is returned as is.
+     *
+     * @throws IllegalStateException naming the cause when ONNX Runtime cannot be started
+     */
+    public static OrtEnvironment ortEnvironment() {
+        try {
+            engine();
+        } catch (EvaluationFailure refused) {
+            // An environment created without DJL (e.g. by a test) makes DJL refuse: the plain one below is that one.
+        }
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread thread = new Thread(null, () -> {
+            try {
+                result.set(OrtEnvironment.getEnvironment());
+            } catch (Throwable e) { // NOPMD: handed to the caller's thread below
+                result.set(e);
+            }
+        }, "verdant-onnxruntime-environment", stackBytes());
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting ONNX Runtime", e);
+        }
+        if (result.get() instanceof OrtEnvironment environment) {
+            return environment;
+        }
+        Throwable failure = (Throwable) result.get();
+        throw new IllegalStateException("ONNX Runtime could not be started: " + SentenceTokenizer.rootMessage(failure),
+                failure);
     }
 
     static long stackBytes() {

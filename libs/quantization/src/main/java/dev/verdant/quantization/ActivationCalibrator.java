@@ -10,6 +10,8 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
+import dev.verdant.evaluation.DjlOffline;
+import dev.verdant.evaluation.OnnxRuntimeStartup;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.verdant.evaluation.StsDataset;
@@ -29,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a model on calibration texts and records what chosen tensors hold ({@link ActivationStatistics}).
@@ -200,65 +201,18 @@ final class ActivationCalibrator {
      * see dev.verdant.evaluation.OnnxRuntimeStartup), so that both can share one process in either order.
      */
     static final class OrtRuntime {
-        private static volatile OrtEnvironment environment;
-
         private OrtRuntime() {
         }
 
         static void configureDjl() {
-            setIfAbsent("ai.djl.offline", "true");
-            setIfAbsent("OPT_OUT_TRACKING", "true");
-            String cache = Path.of(System.getProperty("java.io.tmpdir"), "verdant-djl-" + System.getProperty("user.name", "user"))
-                    .toString();
-            setIfAbsent("DJL_CACHE_DIR", cache);
-            setIfAbsent("ENGINE_CACHE_DIR", cache);
+            DjlOffline.configure();
         }
 
-        private static void setIfAbsent(String name, String value) {
-            if (System.getenv(name) == null && System.getProperty(name) == null) {
-                System.setProperty(name, value);
-            }
-        }
-
-        static synchronized OrtEnvironment environment() throws CalibrationException {
-            if (environment != null) {
-                return environment;
-            }
-            configureDjl();
-            AtomicReference<Object> result = new AtomicReference<>();
-            Thread thread = new Thread(null, () -> {
-                try {
-                    try {
-                        ai.djl.engine.Engine.getEngine("OnnxRuntime");
-                    } catch (RuntimeException | LinkageError e) { // NOPMD: an environment may exist already
-                        // (created without DJL, e.g. by a test), which DJL refuses: the plain one below is that one.
-                    }
-                    result.set(OrtEnvironment.getEnvironment());
-                } catch (Throwable e) { // NOPMD: handed to the caller below
-                    result.set(e);
-                }
-            }, "verdant-onnxruntime-startup", stackBytes());
-            thread.start();
+        static OrtEnvironment environment() throws CalibrationException {
             try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CalibrationException(QuantizationOutcome.Reason.CALIBRATION_FAILED, "interrupted while starting ONNX Runtime");
-            }
-            if (result.get() instanceof OrtEnvironment) {
-                environment = (OrtEnvironment) result.get();
-                return environment;
-            }
-            throw new CalibrationException(QuantizationOutcome.Reason.CALIBRATION_FAILED,
-                    "ONNX Runtime could not be started: " + result.get());
-        }
-
-        private static long stackBytes() {
-            try {
-                long commandLine = Files.readAllBytes(Path.of("/proc/self/cmdline")).length;
-                return Math.max(64L << 20, commandLine * 1024);
-            } catch (IOException | RuntimeException e) {
-                return 256L << 20;
+                return OnnxRuntimeStartup.ortEnvironment();
+            } catch (IllegalStateException e) {
+                throw new CalibrationException(QuantizationOutcome.Reason.CALIBRATION_FAILED, e.getMessage());
             }
         }
     }
