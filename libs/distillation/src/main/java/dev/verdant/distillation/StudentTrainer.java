@@ -3,6 +3,7 @@ package dev.verdant.distillation;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -16,7 +17,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The training loop: Adam (beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected, no weight decay)
+ * The training loop: Adam (beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected, no weight decay,
+ * gradients clipped to a global norm of 1, a step with non-finite gradients skipped)
  * with a learning rate that rises linearly over the warm-up steps and then falls linearly to 0
  * at the last step (BERT's schedule):
  * <pre>
@@ -34,10 +36,16 @@ final class StudentTrainer {
     static final double BETA1 = 0.9;
     static final double BETA2 = 0.999;
     static final double EPSILON = 1e-8;
+    /** Gradients are scaled down to this global L2 norm when larger. */
+    static final double MAX_GRADIENT_NORM = 1.0;
+    /** More steps than this with non-finite gradients: the training has diverged. */
+    static final int MAX_SKIPPED_STEPS = 20;
 
     record Result(int resumedFrom, double firstLoss, double finalLoss, double seconds) {
     }
 
+    /** Steps skipped because their gradients were not finite. */
+    private int skippedSteps;
     private final StudentNetwork network;
     private final List<Batch.TokenizedSentence> sentences;
     private final float[][] teacher;
@@ -173,11 +181,31 @@ final class StudentTrainer {
      * w -= lr x (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps). Gradients are zeroed after.
      */
     private void adamStep(int t, double rate) {
+        // Global gradient norm: a step whose gradients are not finite is skipped (the weights stay
+        // as they are; the next batch decides), and gradients are clipped to MAX_GRADIENT_NORM, as
+        // transformer training usually does, so one unlucky batch at the peak rate cannot blow up.
+        double squared = 0;
+        for (String name : network.trainable) {
+            squared += network.parameters.get(name).getGradient().square().sum().toType(DataType.FLOAT64, false)
+                    .getDouble();
+        }
+        double norm = Math.sqrt(squared);
+        if (!Double.isFinite(norm)) {
+            skippedSteps++;
+            for (String name : network.trainable) {
+                JniUtils.zeroGrad((PtNDArray) network.parameters.get(name));
+            }
+            if (skippedSteps > MAX_SKIPPED_STEPS) {
+                throw new TrainingDivergedException(t, norm);
+            }
+            return;
+        }
+        float scale = norm > MAX_GRADIENT_NORM ? (float) (MAX_GRADIENT_NORM / norm) : 1f;
         float correction1 = (float) (1 - Math.pow(BETA1, t));
         float correction2 = (float) (1 - Math.pow(BETA2, t));
         for (String name : network.trainable) {
             NDArray parameter = network.parameters.get(name);
-            NDArray gradient = parameter.getGradient();
+            NDArray gradient = scale == 1f ? parameter.getGradient() : parameter.getGradient().mul(scale);
             NDArray m = firstMoments.get(name);
             NDArray v = secondMoments.get(name);
             m.muli((float) BETA1).addi(gradient.mul((float) (1 - BETA1)));
