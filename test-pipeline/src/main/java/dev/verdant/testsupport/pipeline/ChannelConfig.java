@@ -72,8 +72,9 @@ public final class ChannelConfig {
     }
 
     /**
-     * Incoming channels that could lose or reorder work: auto-commit on, another group, no
-     * dead-letter queue, or more than one record per poll (when {@code onePerPoll}).
+     * Incoming channels that could lose, reorder or stall work: auto-commit on, another group, no
+     * dead-letter queue, a limit on how long a record may be processed, or more than one record per
+     * poll (when {@code onePerPoll}).
      */
     public List<String> unsafeConsumers(String groupId, boolean onePerPoll) {
         List<String> problems = new ArrayList<>();
@@ -85,6 +86,9 @@ public final class ChannelConfig {
                     expect(problems, channel + ".group.id", groupId);
                     expect(problems, channel + ".failure-strategy", "dead-letter-queue");
                     expect(problems, channel + ".dead-letter-queue.topic", Topics.DEAD_LETTER);
+                    // SmallRye's throttled commit fails the channel when a record waits over 60 s (its
+                    // default): a long job would stop the consumer. 0 turns that check off.
+                    expect(problems, channel + ".throttled.unprocessed-record-max-age.ms", "0");
                     if (onePerPoll) {
                         expect(problems, channel + ".max.poll.records", "1");
                     }
