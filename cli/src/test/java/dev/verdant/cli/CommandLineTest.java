@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.verdant.events.EventJson;
 import dev.verdant.events.ModelRejected;
 import dev.verdant.events.Upload;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,15 +16,6 @@ class CommandLineTest {
     @TempDir
     Path workspace;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VerdantCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void durationsAreReadAsPeopleWriteThem() {
@@ -38,14 +27,14 @@ class CommandLineTest {
 
     @Test
     void watchWithoutARunningVerdantSaysHowToStartOne() {
-        Result r = run("--workspace", workspace.toString(), "watch", "--timeout", "1s");
+        CliRun r = CliRun.of("--workspace", workspace.toString(), "watch", "--timeout", "1s");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("./verdant up").doesNotContain("Exception");
     }
 
     @Test
     void submitOfAMissingFileNamesIt() {
-        Result r = run("--workspace", workspace.toString(), "submit", workspace.resolve("nope.onnx").toString());
+        CliRun r = CliRun.of("--workspace", workspace.toString(), "submit", workspace.resolve("nope.onnx").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("nope.onnx");
     }

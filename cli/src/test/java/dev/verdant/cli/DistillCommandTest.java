@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.verdant.onnx.testing.TinyBertBuilder;
 import dev.verdant.onnx.testing.WordPieceTokenizerJson;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,15 +16,6 @@ class DistillCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VerdantCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private static List<String> sentences() {
         List<String> out = new ArrayList<>();
@@ -47,7 +36,7 @@ class DistillCommandTest {
         Path corpus = Files.write(dir.resolve("corpus.txt"), sentences());
         Path out = dir.resolve("out/student.onnx");
 
-        Result result = run("distill", "--teacher", teacher.toString(), "--tokenizer", tokenizer.toString(),
+        CliRun result = CliRun.of("distill", "--teacher", teacher.toString(), "--tokenizer", tokenizer.toString(),
                 "--out", out.toString(), "--layers", "2", "--steps", "6", "--batch-size", "8", "--corpus", corpus.toString(),
                 "--threads", "1");
 
@@ -62,18 +51,18 @@ class DistillCommandTest {
     void badArgumentsAreClearErrors() throws IOException {
         Path teacher = TinyBertBuilder.tiny().layers(2).vocabulary(300).maxPositions(128).writeTo(dir.resolve("tiny.onnx"));
         Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"), WordPieceTokenizerJson.of(300, sentences()));
-        Result steps = run("distill", "--teacher", teacher.toString(), "--tokenizer", tokenizer.toString(),
+        CliRun steps = CliRun.of("distill", "--teacher", teacher.toString(), "--tokenizer", tokenizer.toString(),
                 "--out", dir.resolve("x.onnx").toString(), "--steps", "0");
         assertThat(steps.code()).isEqualTo(2);
         assertThat(steps.err()).contains("steps must be between 1 and 1000000, got 0");
 
-        Result layers = run("distill", "--teacher", teacher.toString(), "--tokenizer", tokenizer.toString(),
+        CliRun layers = CliRun.of("distill", "--teacher", teacher.toString(), "--tokenizer", tokenizer.toString(),
                 "--out", dir.resolve("x.onnx").toString(), "--layers", "3", "--corpus",
                 Files.write(dir.resolve("c.txt"), sentences()).toString(), "--quiet");
         assertThat(layers.code()).isEqualTo(2);
         assertThat(layers.err()).contains("layers 3 is more than the teacher's 2").contains("UNSUPPORTED_ARCHITECTURE");
 
-        Result missing = run("distill", "--teacher", dir.resolve("none.onnx").toString(), "--tokenizer",
+        CliRun missing = CliRun.of("distill", "--teacher", dir.resolve("none.onnx").toString(), "--tokenizer",
                 tokenizer.toString(), "--out", dir.resolve("x.onnx").toString(), "--quiet");
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("none.onnx").contains("does not exist");

@@ -6,8 +6,6 @@ import dev.verdant.onnx.OnnxGraphs;
 import dev.verdant.onnx.Tensors;
 import dev.verdant.onnx.testing.TinyBertBuilder;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,15 +15,6 @@ class PruneCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VerdantCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private Path tiny() throws IOException {
         return TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).writeTo(dir.resolve("tiny.onnx"));
@@ -36,7 +25,7 @@ class PruneCommandTest {
         Path model = tiny();
         Path out = dir.resolve("out/tiny-ffn.onnx");
 
-        Result result = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn", "--amount", "0.25");
+        CliRun result = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn", "--amount", "0.25");
 
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out()).contains("ffn 0.25 (per-layer)").contains("neurons 64 -> 48");
@@ -50,12 +39,12 @@ class PruneCommandTest {
     @Test
     void headsAndUnstructuredSayWhatTheyDid() throws IOException {
         Path model = tiny();
-        Result heads = run("prune", "--model", model.toString(), "--out", dir.resolve("h.onnx").toString(),
+        CliRun heads = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("h.onnx").toString(),
                 "--method", "heads", "--amount", "0.5", "--scope", "global");
         assertThat(heads.code()).as(heads.err()).isZero();
         assertThat(heads.out()).contains("heads 0.5 (global)").contains("heads 4 ->");
 
-        Result sparse = run("prune", "--model", model.toString(), "--out", dir.resolve("u.onnx").toString(),
+        CliRun sparse = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("u.onnx").toString(),
                 "--method", "unstructured", "--amount", "0.5");
         assertThat(sparse.code()).as(sparse.err()).isZero();
         assertThat(sparse.out()).contains("nonzero weights").contains("(50.0% zero)").contains("note:").contains("original speed");
@@ -70,7 +59,7 @@ class PruneCommandTest {
                 "score\tsentence1\tsentence2\n4.8\ta man is playing a guitar\ta man plays the guitar\n# comment\n\nthe cat sat on the mat\n");
         Path out = dir.resolve("calibrated.onnx");
 
-        Result result = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
+        CliRun result = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
                 "--amount", "0.5", "--calibration", tsv.toString());
 
         assertThat(result.code()).as(result.err()).isZero();
@@ -78,15 +67,15 @@ class PruneCommandTest {
                 .contains("calibration tokens");
         // The weight-norm ranking and the activation ranking choose differently.
         Path plain = dir.resolve("plain.onnx");
-        assertThat(run("prune", "--model", model.toString(), "--out", plain.toString(), "--method", "ffn",
+        assertThat(CliRun.of("prune", "--model", model.toString(), "--out", plain.toString(), "--method", "ffn",
                 "--amount", "0.5").code()).isZero();
         assertThat(Files.readAllBytes(out)).isNotEqualTo(Files.readAllBytes(plain));
 
-        Result noTokenizer = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
+        CliRun noTokenizer = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
                 "--amount", "0.5", "--calibration", tsv.toString(), "--tokenizer", dir.resolve("missing.json").toString());
         assertThat(noTokenizer.code()).isEqualTo(2);
         assertThat(noTokenizer.err()).contains("missing.json").contains("--tokenizer");
-        Result heads = run("prune", "--model", model.toString(), "--out", out.toString(), "--method", "heads",
+        CliRun heads = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "heads",
                 "--amount", "0.5", "--calibration", tsv.toString());
         assertThat(heads.code()).isEqualTo(2);
         assertThat(heads.err()).contains("ffn only");
@@ -95,23 +84,23 @@ class PruneCommandTest {
     @Test
     void badMethodsAmountsAndInputsAreClearErrors() throws IOException {
         Path model = tiny();
-        Result method = run("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+        CliRun method = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
                 "--method", "magic", "--amount", "0.2");
         assertThat(method.code()).isEqualTo(2);
         assertThat(method.err()).contains("magic").contains("unstructured").contains("lowrank");
 
-        Result amount = run("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+        CliRun amount = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
                 "--method", "ffn", "--amount", "1.5");
         assertThat(amount.code()).isEqualTo(2);
         assertThat(amount.err()).contains("(0, 1]");
 
         Path corrupt = Files.writeString(dir.resolve("corrupt.onnx"), "not a model");
-        Result bad = run("prune", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString(),
+        CliRun bad = CliRun.of("prune", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString(),
                 "--method", "heads", "--amount", "0.2");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("CORRUPT_INPUT");
 
-        Result lowrank = run("prune", "--model", model.toString(), "--out", dir.resolve("z.onnx").toString(),
+        CliRun lowrank = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("z.onnx").toString(),
                 "--method", "lowrank", "--amount", "0.999");
         assertThat(lowrank.code()).isEqualTo(2);
         assertThat(lowrank.err()).contains("NOTHING_TO_DO").contains("lower the amount");

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.verdant.onnx.testing.TinyBertBuilder;
 import dev.verdant.onnx.testing.WordPieceTokenizerJson;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,22 +14,13 @@ class QuantizeCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = VerdantCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void quantizesATinyModelToAFile() throws IOException {
         Path model = TinyBertBuilder.tiny().layers(1).hidden(32).heads(2).ffn(64).writeTo(dir.resolve("tiny.onnx"));
         Path out = dir.resolve("out/tiny-int8.onnx");
 
-        Result result = run("quantize", "--model", model.toString(), "--out", out.toString(), "--mode", "dynamic-int8",
+        CliRun result = CliRun.of("quantize", "--model", model.toString(), "--out", out.toString(), "--mode", "dynamic-int8",
                 "--exclude", "nothing-by-this-name");
 
         assertThat(result.code()).as(result.err()).isZero();
@@ -47,16 +36,16 @@ class QuantizeCommandTest {
         Path texts = Files.writeString(dir.resolve("calibration.tsv"),
                 "score\tsentence1\tsentence2\n5.0\ta man is playing\tthe cat sits\n");
 
-        Result fp16 = run("quantize", "--model", model.toString(), "--out", dir.resolve("fp16.onnx").toString(), "--mode", "fp16");
+        CliRun fp16 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("fp16.onnx").toString(), "--mode", "fp16");
         assertThat(fp16.code()).as(fp16.err()).isZero();
         assertThat(fp16.out()).contains("fp16, 6 MatMuls");
 
-        Result int4 = run("quantize", "--model", model.toString(), "--out", dir.resolve("int4.onnx").toString(), "--mode", "int4",
+        CliRun int4 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("int4.onnx").toString(), "--mode", "int4",
                 "--block-size", "32");
         assertThat(int4.code()).as(int4.err()).isZero();
         assertThat(int4.out()).contains("int4, 6 MatMuls");
 
-        Result staticInt8 = run("quantize", "--model", model.toString(), "--out", dir.resolve("static.onnx").toString(),
+        CliRun staticInt8 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("static.onnx").toString(),
                 "--mode", "static-int8", "--tokenizer", tokenizer.toString(), "--calibration", texts.toString(),
                 "--calibration-method", "entropy");
         assertThat(staticInt8.code()).as(staticInt8.err()).isZero();
@@ -67,22 +56,22 @@ class QuantizeCommandTest {
     @Test
     void unknownModesAndBadInputsAreClearErrors() throws IOException {
         Path model = TinyBertBuilder.tiny().layers(1).hidden(32).heads(2).ffn(64).writeTo(dir.resolve("tiny.onnx"));
-        Result mode = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(), "--mode", "int2");
+        CliRun mode = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(), "--mode", "int2");
         assertThat(mode.code()).isEqualTo(2);
         assertThat(mode.err()).contains("int2").contains("dynamic-int8, static-int8, fp16, int4");
 
-        Result noTokenizer = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+        CliRun noTokenizer = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
                 "--mode", "static-int8");
         assertThat(noTokenizer.code()).isEqualTo(2);
         assertThat(noTokenizer.err()).contains("--tokenizer");
 
-        Result block = run("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+        CliRun block = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
                 "--mode", "int4", "--block-size", "48");
         assertThat(block.code()).isEqualTo(2);
         assertThat(block.err()).contains("blockSize 48").contains("32, 64 or 128");
 
         Path corrupt = Files.writeString(dir.resolve("corrupt.onnx"), "not a model");
-        Result bad = run("quantize", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString());
+        CliRun bad = CliRun.of("quantize", "--model", corrupt.toString(), "--out", dir.resolve("y.onnx").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("CORRUPT_INPUT");
     }
