@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -37,35 +38,56 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         UpCommand.start(cli, 0, 0);
-        Path dir = cli.workspace().resolve("models/all-minilm-l6-v2");
-        Path model = extract(MODEL_RESOURCE, dir.resolve("model.onnx"));
-        Path tokenizer = extract(TOKENIZER_RESOURCE, dir.resolve("tokenizer.json"));
+        // Ctrl-C (or a kill) before the run is done: stop what was started rather than leave it
+        // running unseen. The run is not lost: ./verdant demo again finds it and carries on.
+        AtomicBoolean done = new AtomicBoolean();
+        Thread cleanup = new Thread(() -> {
+            if (!done.get()) {
+                cli.err().println("verdant: interrupted; stopping Kafka, S3 and the services (./verdant demo resumes the run)");
+                DownCommand.stop(cli);
+                cli.err().flush();
+            }
+        }, "verdant-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        int rc;
+        try {
+            Path dir = cli.workspace().resolve("models/all-minilm-l6-v2");
+            Path model = extract(MODEL_RESOURCE, dir.resolve("model.onnx"));
+            Path tokenizer = extract(TOKENIZER_RESOURCE, dir.resolve("tokenizer.json"));
 
-        SubmitCommand submit = new SubmitCommand();
-        submit.cli = cli;
-        submit.model = model;
-        submit.tokenizer = tokenizer;
-        submit.name = "all-minilm-l6-v2";
-        String runId = submit.submit().orElseThrow();
+            SubmitCommand submit = new SubmitCommand();
+            submit.cli = cli;
+            submit.model = model;
+            submit.tokenizer = tokenizer;
+            submit.name = "all-minilm-l6-v2";
+            String runId = submit.submit().orElseThrow();
 
-        WatchCommand watch = new WatchCommand();
-        watch.cli = cli;
-        watch.runId = runId;
-        watch.fromBeginning = true; // the run may have been made by an earlier demo: show it again
-        watch.until = FINAL_EVENTS;
-        watch.timeout = timeout;
-        int rc = watch.call();
-        if (rc == 0 && watch.ended instanceof RunReported) {
-            ReportCommand report = new ReportCommand();
-            report.cli = cli;
-            report.runId = runId;
-            report.out = cli.workspace().resolve("reports").resolve("report-" + runId + ".html");
-            Files.createDirectories(report.out.getParent());
-            rc = report.call();
-        }
-        if (rc != 0) {
-            cli.err().println("verdant: the run did not finish within " + timeout + "; see ./verdant status and the logs in "
-                    + cli.workspace().resolve("logs"));
+            WatchCommand watch = new WatchCommand();
+            watch.cli = cli;
+            watch.runId = runId;
+            watch.fromBeginning = true; // the run may have been made by an earlier demo: show it again
+            watch.until = FINAL_EVENTS;
+            watch.timeout = timeout;
+            rc = watch.call();
+            if (rc == 0 && watch.ended instanceof RunReported) {
+                ReportCommand report = new ReportCommand();
+                report.cli = cli;
+                report.runId = runId;
+                report.out = cli.workspace().resolve("reports").resolve("report-" + runId + ".html");
+                Files.createDirectories(report.out.getParent());
+                rc = report.call();
+            }
+            if (rc != 0) {
+                cli.err().println("verdant: the run did not finish within " + timeout + "; see ./verdant status and the logs in "
+                        + cli.workspace().resolve("logs"));
+            }
+        } finally {
+            done.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting already: the hook runs and sees done
+            }
         }
         if (down) {
             DownCommand.stop(cli);

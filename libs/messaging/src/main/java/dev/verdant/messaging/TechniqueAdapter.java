@@ -34,27 +34,34 @@ public final class TechniqueAdapter {
         this.sender = new KafkaEventSender(service, Map.of(EventType.VARIANT_CREATED, created,
                 EventType.VARIANT_FAILED, failed, EventType.JOB_USAGE, usage));
         this.log = Logger.getLogger("dev.verdant." + service);
+        ShutdownGuard.install();
     }
 
     public void onModelIngested(ConsumerRecord<String, byte[]> record) {
         handle(record, () -> {
             ModelIngested run = IncomingEvents.expect(record, ModelIngested.class);
-            report(run.runId(), "ingested", variants.onModelIngested(run, sender::send));
+            report(run.runId(), "ingested", variants.onModelIngested(run, this::publish));
         });
     }
 
     public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
         handle(record, () -> {
             VariantCreated variant = IncomingEvents.expect(record, VariantCreated.class);
-            report(variant.runId(), "variant " + variant.variantId(), variants.onVariantCreated(variant, sender::send));
+            report(variant.runId(), "variant " + variant.variantId(), variants.onVariantCreated(variant, this::publish));
         });
     }
 
     public void onVariantFailed(ConsumerRecord<String, byte[]> record) {
         handle(record, () -> {
             VariantFailed failure = IncomingEvents.expect(record, VariantFailed.class);
-            report(failure.runId(), "failed " + failure.variantId(), variants.onVariantFailed(failure, sender::send));
+            report(failure.runId(), "failed " + failure.variantId(), variants.onVariantFailed(failure, this::publish));
         });
+    }
+
+    /** Sends what the core emits, unless the service is shutting down (see {@link ShutdownGuard}). */
+    private void publish(VerdantEvent event, String id) {
+        ShutdownGuard.holdIfShuttingDown(id);
+        sender.send(event, id);
     }
 
     /**

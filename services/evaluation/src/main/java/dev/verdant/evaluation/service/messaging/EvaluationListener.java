@@ -9,6 +9,7 @@ import dev.verdant.events.VariantCreated;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
 import dev.verdant.messaging.IncomingEvents;
+import dev.verdant.messaging.ShutdownGuard;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,7 @@ class EvaluationListener {
     private final HostInfo host;
 
     EvaluationListener(RunEvaluations evaluations, EventPublisher publisher, HostInfo host) {
+        ShutdownGuard.install();
         this.evaluations = evaluations;
         this.publisher = publisher;
         this.host = host;
@@ -53,6 +55,8 @@ class EvaluationListener {
             return;
         }
         EvaluationJobResult.Done done = (EvaluationJobResult.Done) result;
+        // An evaluation cut short by the service's own shutdown must not be recorded as the model's failure.
+        ShutdownGuard.holdIfShuttingDown("run " + done.runId() + " evaluate " + done.variantId());
         String jobId = JobUsage.jobId(done.runId(), JobUsage.Kind.EVALUATE, done.variantId());
         long ms = Math.round(done.energy().wallSeconds() * 1000);
         if (done.event() instanceof VariantEvaluated e) {
