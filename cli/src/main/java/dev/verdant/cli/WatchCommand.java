@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,18 +36,26 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--until", paramLabel = "TYPE", split = ",", description = "stop after the first event of one of"
             + " these types (e.g. model.ingested,model.rejected or run.reported)")
-    java.util.List<String> until;
+    List<String> until;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "stop after this long, e.g. 30s, 5m (exit code 3 when --until was not met)")
     String timeout;
 
+    @Option(names = "--progress", paramLabel = "WHEN", description = "with --run: progress bars per stage below the"
+            + " event lines: auto (when the output is a terminal), always, never (default auto)")
+    String progress = "auto";
+
     /** The --until event that ended the watch, when one did (for callers such as demo). */
     VerdantEvent ended;
+
+    /** The bars of the watched run, or null when not drawn. */
+    private ProgressBars bars;
 
     @Override
     public Integer call() {
         Endpoints endpoints = Endpoints.load(cli.workspace());
         Instant deadline = timeout == null ? Instant.MAX : Instant.now().plus(parseDuration(timeout));
+        bars = drawsProgress() ? new ProgressBars(cli.out()) : null;
         try (EventReader reader = EventReader.open(endpoints.kafkaBootstrapServers(), Topics.ALL, fromBeginning)) {
             if (!json) {
                 cli.err().println("watching " + reader.partitions() + " partitions of " + Topics.ALL.size()
@@ -58,9 +67,22 @@ final class WatchCommand implements Callable<Integer> {
                         return 0;
                     }
                 }
+                if (bars != null) {
+                    bars.tick(Instant.now());
+                }
             }
         }
         return until == null ? 0 : 3;
+    }
+
+    private boolean drawsProgress() {
+        return switch (progress.toLowerCase(java.util.Locale.ROOT)) {
+            case "always" -> runId != null && !json;
+            case "never" -> false;
+            case "auto" -> runId != null && !json && System.console() != null
+                    && !"dumb".equals(System.getenv("TERM"));
+            default -> throw new CliException("--progress is auto, always or never, not '" + progress + "'");
+        };
     }
 
     /** @return true when the --until event was printed */
@@ -71,11 +93,18 @@ final class WatchCommand implements Callable<Integer> {
             if (runId != null && !runId.equals(decoded.event().runId())) {
                 return false;
             }
+            if (bars != null) {
+                bars.erase();
+                bars.accept(decoded.event(), record.timestamp());
+            }
             if (json) {
                 cli.out().println(EventJson.toJson(new JsonLine(record.topic(), record.key(), decoded.type().ceType(),
                         decoded.id(), decoded.time(), decoded.event().runId(), decoded.event(), null)));
             } else {
                 cli.out().println(time + " " + EventLines.describe(decoded.event()));
+            }
+            if (bars != null) {
+                bars.draw(Instant.now());
             }
             cli.out().flush();
             if (until != null && matches(decoded.type())) {
