@@ -28,10 +28,6 @@ public final class ShutdownGuard {
         // Loading the class runs the static initializer, which registers the hook once.
     }
 
-    public static boolean shuttingDown() {
-        return shuttingDown;
-    }
-
     /** Call before publishing a job's outcome; returns at once unless the JVM is shutting down. */
     public static void holdIfShuttingDown(String job) {
         if (!shuttingDown) {
