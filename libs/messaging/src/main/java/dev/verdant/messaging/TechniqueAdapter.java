@@ -22,6 +22,7 @@ public final class TechniqueAdapter {
     private final RunVariants variants;
     private final KafkaEventSender sender;
     private final Logger log;
+    private final OutageRetry retry;
 
     /**
      * @param created emitter of the service's variants-created channel
@@ -34,6 +35,7 @@ public final class TechniqueAdapter {
         this.sender = new KafkaEventSender(service, Map.of(EventType.VARIANT_CREATED, created,
                 EventType.VARIANT_FAILED, failed, EventType.JOB_USAGE, usage));
         this.log = Logger.getLogger("dev.verdant." + service);
+        this.retry = OutageRetry.defaults(log);
         ShutdownGuard.install();
     }
 
@@ -65,13 +67,14 @@ public final class TechniqueAdapter {
     }
 
     /**
-     * Runs the work for one record. What escapes the core (an unreadable record, an unreachable store
-     * or broker) is logged with its stack here, then rethrown: the connector sends the record to the
-     * dead-letter topic, and the variants already made keep their markers, so a replay resumes.
+     * Runs the work for one record, again with back-off while the store or the broker is unreachable
+     * ({@link OutageRetry}). What still escapes the core (an unreadable record, an outage longer than
+     * the retry budget) is logged with its stack here, then rethrown: the connector sends the record to
+     * the dead-letter topic, and the variants already made keep their markers, so a replay resumes.
      */
     private void handle(ConsumerRecord<String, byte[]> record, Runnable work) {
         try {
-            work.run();
+            retry.run("record " + record.topic() + "-" + record.partition() + "@" + record.offset(), work);
         } catch (RuntimeException | Error e) {
             log.errorf(e, "record %s-%d@%d (key %s) failed and goes to the dead-letter topic: %s", record.topic(),
                     record.partition(), record.offset(), record.key(), e);

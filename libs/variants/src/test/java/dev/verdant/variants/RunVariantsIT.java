@@ -84,6 +84,8 @@ class RunVariantsIT {
     /** Copies its input and appends the variant id; refuses block sizes for fp16 and int4 from the original. */
     private static final class CopyingMaker implements VariantMaker {
         final List<String> made = new ArrayList<>();
+        /** Thrown by the next make, as a maker that writes to the store (checkpoints) would during an outage. */
+        RuntimeException storeFailure;
 
         @Override
         public Technique technique() {
@@ -105,6 +107,11 @@ class RunVariantsIT {
         @Override
         public MakeResult make(MakeRequest request) throws IOException {
             made.add(request.variantId());
+            if (storeFailure != null) {
+                RuntimeException failure = storeFailure;
+                storeFailure = null;
+                throw failure;
+            }
             if (request.variantId().equals("q-refused")) {
                 return new MakeResult.Failed("NO_QUANTIZABLE_MATMUL", "nothing to quantize in this model");
             }
@@ -228,6 +235,38 @@ class RunVariantsIT {
         VariantFailed evaluationFailed = new VariantFailed(run.runId(), run.modelSha256(), "q-a", Technique.QUANTIZE,
                 VariantFailed.Stage.EVALUATE, "INFERENCE_FAILED", "x", "evaluation", null, Instant.now());
         assertThat(variants.onVariantFailed(evaluationFailed, publisher())).isEmpty();
+    }
+
+    /**
+     * Regression: a store outage under the maker (distillation's checkpoint writes) became MAKE_ERROR, a
+     * failed variant that no restart would redo. Now it propagates: nothing is published or marked, and
+     * the record's next delivery makes the variant.
+     */
+    @Test
+    void aStoreOutageInsideTheMakerIsNotAFailedVariantAndTheNextDeliveryMakesIt(InfraEndpoints infra)
+            throws IOException {
+        ModelIngested run = startRun();
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        try (ArtifactStore unreachable = new ArtifactStore(new S3Settings("http://127.0.0.1:" + port,
+                infra.accessKey(), infra.secretKey(), "verdant"), new dev.verdant.store.RetryPolicy(2,
+                java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(1)))) {
+            unreachable.exists("system/distillation/checkpoints/x");
+        } catch (dev.verdant.store.ArtifactStoreException e) {
+            maker.storeFailure = e;
+        }
+        assertThat(maker.storeFailure).as("the unreachable store's failure").isNotNull();
+
+        assertThatThrownBy(() -> variants.onModelIngested(run, publisher()))
+                .isInstanceOf(dev.verdant.store.ArtifactStoreException.class);
+        assertThat(published).isEmpty();
+        assertThat(store.exists(RunVariants.markerKey(run.runId(), "q-a"))).isFalse();
+
+        List<VerdantEvent> again = variants.onModelIngested(run, publisher());
+        assertThat(again).extracting(RunVariantsIT::variantId).containsExactly("q-a", "q-bad", "q-refused");
+        assertThat(again.get(0)).isInstanceOf(VariantCreated.class);
     }
 
     @Test
