@@ -28,7 +28,7 @@ final class FeedForwardPruning {
             Matrix w1 = Matrix.of(graph.initializer(block.w1()).orElseThrow());
             Matrix w2 = Matrix.of(graph.initializer(block.w2()).orElseThrow());
             double[] score = new double[block.ffn()];
-            float[] activation = calibration.map(stats -> stats.meanAbs().get(block.layer())).orElse(null);
+            float[] activation = calibration.map(stats -> stats.meanAbs().get(block.actOut())).orElse(null);
             for (int j = 0; j < block.ffn(); j++) {
                 double input = activation != null ? Math.abs(activation[j]) : w1.columnNorm(j);
                 score[j] = input * w2.rowNorm(j);

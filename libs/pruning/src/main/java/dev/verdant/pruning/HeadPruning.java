@@ -14,26 +14,50 @@ import java.util.List;
  * count, the one that merges them the new width (kept x d); the 1/sqrt(d) scale is unchanged.
  *
  * <p>Importance of head h: {@code ||W_V[:, h]||_F x ||W_O[h, :]||_F}, the weight norm of the path its
- * output takes (the analogue of the feed-forward neuron score).
+ * output takes (the analogue of the feed-forward neuron score). With calibration statistics, from the
+ * context the head actually produces, the input of W_O: {@code sqrt(sum_{j in h} rms(ctx_j)^2
+ * ||W_O[j, :]||^2)}, the expected size of its contribution if its features were uncorrelated.
  */
 final class HeadPruning {
 
     private HeadPruning() {
     }
 
-    static List<double[]> importance(GraphEditor graph, List<EncoderBlocks.Attention> blocks) {
+    static List<double[]> importance(GraphEditor graph, List<EncoderBlocks.Attention> blocks,
+            java.util.Optional<ActivationStatistics> calibration) {
         List<double[]> scores = new ArrayList<>();
         for (EncoderBlocks.Attention block : blocks) {
             Matrix value = Matrix.of(graph.initializer(block.projections().get(2).weight()).orElseThrow());
             Matrix out = Matrix.of(graph.initializer(block.outWeight()).orElseThrow());
+            float[] context = calibration.map(stats -> stats.rms().get(context(graph, block))).orElse(null);
             double[] score = new double[block.heads()];
             int d = block.headSize();
             for (int h = 0; h < block.heads(); h++) {
-                score[h] = value.columnBlockNorm(h * d, (h + 1) * d) * out.rowBlockNorm(h * d, (h + 1) * d);
+                if (context == null) {
+                    score[h] = value.columnBlockNorm(h * d, (h + 1) * d) * out.rowBlockNorm(h * d, (h + 1) * d);
+                    continue;
+                }
+                double sum = 0;
+                for (int j = h * d; j < (h + 1) * d; j++) {
+                    double row = out.rowNorm(j);
+                    sum += (double) context[j] * context[j] * row * row;
+                }
+                score[h] = Math.sqrt(sum);
             }
             scores.add(score);
         }
         return scores;
+    }
+
+    /** The merged attention context: the input of the output projection's MatMul. */
+    static String context(GraphEditor graph, EncoderBlocks.Attention block) {
+        for (int consumer : graph.consumers(block.outWeight())) {
+            ai.onnx.proto.OnnxMl.NodeProto node = graph.node(consumer);
+            if (node.getOpType().equals("MatMul") && node.getInputCount() == 2 && node.getInput(1).equals(block.outWeight())) {
+                return node.getInput(0);
+            }
+        }
+        throw new IllegalStateException("no MatMul reads the output projection " + block.outWeight());
     }
 
     /** Keeps the listed heads (ascending, at least one) of one block. */

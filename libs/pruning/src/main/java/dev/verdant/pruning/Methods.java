@@ -22,19 +22,14 @@ final class Methods {
         }
         notes.addAll(blocks.skipped().stream().filter(s -> s.startsWith("feed-forward")).toList());
         if (request.calibration().isPresent()) {
-            ActivationStatistics stats = request.calibration().get();
-            if (stats.meanAbs().size() != blocks.feedForwards().size()) {
-                return Pruner.failed(PruningOutcome.Reason.NOT_PRUNABLE, "the calibration statistics cover "
-                        + stats.meanAbs().size() + " feed-forward blocks, the model has " + blocks.feedForwards().size());
-            }
             for (EncoderBlocks.FeedForward block : blocks.feedForwards()) {
-                if (stats.meanAbs().get(block.layer()).length != block.ffn()) {
-                    return Pruner.failed(PruningOutcome.Reason.NOT_PRUNABLE, "the calibration statistics of block "
-                            + block.layer() + " have " + stats.meanAbs().get(block.layer()).length + " neurons, the model "
-                            + block.ffn());
+                PruningOutcome.Failed missing = covered(request.calibration().get(), block.actOut(), block.ffn(),
+                        "the activation of feed-forward block " + block.layer());
+                if (missing != null) {
+                    return missing;
                 }
             }
-            notes.add("neuron importance from activations on " + stats.tokens() + " calibration tokens");
+            notes.add("neuron importance mean|act| x ||W2 row|| from " + request.calibration().get().describe());
         }
         List<EncoderBlocks.FeedForward> chosen = blocks.feedForwards().stream()
                 .filter(block -> request.includes(block.layer())).toList();
@@ -64,7 +59,17 @@ final class Methods {
         if (chosen.isEmpty()) {
             return noLayer(request, blocks.attentions().size());
         }
-        List<double[]> scores = HeadPruning.importance(graph, chosen);
+        if (request.calibration().isPresent()) {
+            for (EncoderBlocks.Attention block : chosen) {
+                PruningOutcome.Failed missing = covered(request.calibration().get(), HeadPruning.context(graph, block),
+                        block.heads() * block.headSize(), "the attention context of layer " + block.layer());
+                if (missing != null) {
+                    return missing;
+                }
+            }
+            notes.add("head importance sqrt(sum ||ctx_j||^2 ||W_O row j||^2) from " + request.calibration().get().describe());
+        }
+        List<double[]> scores = HeadPruning.importance(graph, chosen, request.calibration());
         for (double[] score : scores) {
             if (request.scope() == PruningScope.PER_LAYER && Math.round(request.amount() * score.length) >= score.length) {
                 notes.add(String.format(Locale.ROOT, "amount %s would remove every head of a layer; one head per layer"
@@ -147,7 +152,34 @@ final class Methods {
             weights.add(w);
             values.add(w.values());
         }
-        MagnitudePruning.prune(values, request.amount(), request.scope() == PruningScope.GLOBAL);
+        boolean global = request.scope() == PruningScope.GLOBAL;
+        if (request.calibration().isEmpty()) {
+            MagnitudePruning.prune(values, request.amount(), global);
+        } else {
+            ActivationStatistics stats = request.calibration().get();
+            List<float[]> scores = new ArrayList<>();
+            for (int m = 0; m < matmuls.size(); m++) {
+                NodeProto node = graph.node(matmuls.get(m));
+                Matrix w = weights.get(m);
+                PruningOutcome.Failed missing = covered(stats, node.getInput(0), w.rows(), "the input of MatMul "
+                        + Pruner.name(node, matmuls.get(m)));
+                if (missing != null) {
+                    return missing;
+                }
+                scores.add(MagnitudePruning.wandaScores(w.values(), w.rows(), w.cols(), stats.rms().get(node.getInput(0))));
+            }
+            if (global) {
+                MagnitudePruning.pruneByScore(values, scores, request.amount(), true);
+            } else {
+                for (int m = 0; m < matmuls.size(); m++) {
+                    Matrix w = weights.get(m);
+                    MagnitudePruning.prunePerOutput(values.get(m), scores.get(m), w.rows(), w.cols(), request.amount());
+                }
+            }
+            notes.add((global ? "Wanda scores |W_ij| x ||X_i|| under one threshold over all matrices"
+                    : "Wanda scores |W_ij| x ||X_i||, round(amount x rows) removed from each output's weights")
+                    + ", input norms from " + stats.describe());
+        }
         for (int m = 0; m < matmuls.size(); m++) {
             Matrix w = weights.get(m);
             long nonzero = 0;
@@ -194,6 +226,22 @@ final class Methods {
     private static PruningOutcome.Failed noLayer(PruningRequest request, int layers) {
         return Pruner.failed(PruningOutcome.Reason.NOTHING_TO_DO, "layers " + request.layers()
                 + " were asked for; the model has " + layers + " (0 to " + (layers - 1) + ")");
+    }
+
+    /** A failure when the statistics lack {@code tensor} or have another width: they were measured on another model. */
+    private static PruningOutcome.Failed covered(ActivationStatistics stats, String tensor, int width, String what) {
+        float[] rms = stats.rms().get(tensor);
+        float[] meanAbs = stats.meanAbs().get(tensor);
+        if (rms == null || meanAbs == null) {
+            return Pruner.failed(PruningOutcome.Reason.NOT_PRUNABLE, "the calibration statistics have nothing for "
+                    + what + " (tensor '" + tensor + "'): they were measured on another model; calibrate this one");
+        }
+        if (rms.length != width || meanAbs.length != width) {
+            return Pruner.failed(PruningOutcome.Reason.NOT_PRUNABLE, "the calibration statistics of " + what
+                    + " (tensor '" + tensor + "') have " + rms.length + " features, the model " + width
+                    + ": they were measured on another model; calibrate this one");
+        }
+        return null;
     }
 
     private static String skippedSuffix(EncoderBlocks blocks) {

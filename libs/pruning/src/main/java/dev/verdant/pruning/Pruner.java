@@ -32,11 +32,14 @@ import java.util.Locale;
  *   <li>ffn: removes feed-forward neurons ({@link FeedForwardPruning}): the matrices shrink.</li>
  *   <li>heads: removes attention heads ({@link HeadPruning}), never all of a layer.</li>
  *   <li>lowrank: factorizes MatMul weights by truncated SVD ({@link LowRank}) where that saves work.</li>
- *   <li>unstructured: zeroes the smallest weights ({@link MagnitudePruning}) and stores them compactly
+ *   <li>unstructured: zeroes the least important weights ({@link MagnitudePruning}: |w|, or Wanda's
+ *       |w| x ||x|| with calibration) and stores them compactly
  *       ({@link SparseStorage}): a smaller file, no faster inference on dense runtimes.</li>
  * </ul>
  * The output's metadata_props carry verdant.technique (prune), verdant.method, verdant.amount,
- * verdant.scope, verdant.source-sha256 and verdant.version.
+ * verdant.scope, verdant.criterion (what ranked the units: {@link PruningRequest#criterion()}),
+ * verdant.calibration (the texts and token count, when calibrated), verdant.source-sha256 and
+ * verdant.version.
  */
 public final class Pruner {
 
@@ -101,6 +104,8 @@ public final class Pruner {
         metadata.add(entry("verdant.method", request.method().wireName()));
         metadata.add(entry("verdant.amount", String.format(Locale.ROOT, "%s", request.amount())));
         metadata.add(entry("verdant.scope", request.scope().wireName()));
+        metadata.add(entry("verdant.criterion", request.criterion()));
+        request.calibration().ifPresent(stats -> metadata.add(entry("verdant.calibration", stats.describe())));
         metadata.add(entry("verdant.source-sha256", sha256(source)));
         metadata.add(entry("verdant.version", VERSION));
         out.clearMetadataProps().addAllMetadataProps(metadata);

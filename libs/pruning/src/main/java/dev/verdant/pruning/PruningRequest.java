@@ -19,8 +19,10 @@ import java.util.TreeSet;
  *                      ranking over the whole model)
  * @param recoverySteps recovery training steps asked for (not built yet: a value above 0 is reported
  *                      in the outcome's notes and nothing is trained)
- * @param calibration   activation statistics from calibration texts (ffn only): when present they
- *                      replace the W1 column norm in the neuron importance
+ * @param calibration   activation statistics from calibration texts (ffn, heads, unstructured): when
+ *                      present the criterion uses them ({@link #criterion()}): ffn mean|act| instead of
+ *                      the W1 column norm, heads the output projection's input norms instead of W_V,
+ *                      unstructured Wanda ({@code |W_ij| x ||X_i||}, per output) instead of |W_ij|
  * @param layers        only these encoder layers (0-based) are pruned; empty for all. The
  *                      sensitivity report prunes one layer at a time with it.
  */
@@ -48,9 +50,9 @@ public record PruningRequest(PruningMethod method, double amount, PruningScope s
             throw new IllegalArgumentException("recoverySteps must be between 0 and " + MAX_RECOVERY_STEPS
                     + ", got " + recoverySteps);
         }
-        if (calibration.isPresent() && method != PruningMethod.FFN) {
-            throw new IllegalArgumentException("calibration statistics are used by the ffn method only, not "
-                    + method.wireName());
+        if (calibration.isPresent() && method == PruningMethod.LOWRANK) {
+            throw new IllegalArgumentException("calibration statistics are used by ffn, heads and unstructured, not"
+                    + " lowrank (its SVD is of the weights alone)");
         }
         for (Integer layer : layers) {
             if (layer == null || layer < 0) {
@@ -137,11 +139,28 @@ public record PruningRequest(PruningMethod method, double amount, PruningScope s
                 stepsNumber.intValue(), Optional.empty(), new TreeSet<>());
     }
 
-    /** For messages and metadata: "ffn 0.25 per-layer". */
+    /**
+     * What ranks the units, written to verdant.criterion: unstructured {@code magnitude} (|W_ij|) or
+     * {@code wanda} (|W_ij| x ||X_i||, calibrated); ffn and heads {@code weight-norms} or
+     * {@code activations} (calibrated); lowrank {@code svd}.
+     */
+    public String criterion() {
+        switch (method) {
+            case UNSTRUCTURED:
+                return calibration.isPresent() ? "wanda" : "magnitude";
+            case LOWRANK:
+                return "svd";
+            default:
+                return calibration.isPresent() ? "activations" : "weight-norms";
+        }
+    }
+
+    /** For messages: "ffn 0.25 per-layer, criterion activations (STS-B train, 1000 sentences; 12,345 tokens)". */
     public String describe() {
         return method.wireName() + " " + amount + " " + scope.wireName()
                 + (layers.isEmpty() ? "" : " layers " + layers)
-                + (calibration.isPresent() ? " calibrated" : "");
+                + ", criterion " + criterion()
+                + calibration.map(stats -> " (" + stats.describe() + ")").orElse("");
     }
 
     private static String unit(PruningMethod method) {

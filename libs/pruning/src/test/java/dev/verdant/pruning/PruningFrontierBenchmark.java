@@ -23,7 +23,9 @@ import java.util.Set;
  *
  * <p>Not a test (timings on a shared machine vary; ~15 minutes on 2 cores):
  * {@code flock /tmp/verdant-heavy.lock ./mvnw -q -B -pl libs/pruning test-compile exec:exec@frontier}
- * with options through {@code -Dbenchmark.args="--pairs 300 --sensitivity"}. Prints markdown tables
+ * with options through {@code -Dbenchmark.args="--pairs 300 --sensitivity"}; {@code --calibrated-only}
+ * measures fp32 and the calibrated rows alone (ffn and heads by activations, unstructured by Wanda),
+ * calibrated on the first 1,000 STS-B train sentences as the pruning service does. Prints markdown tables
  * (also written to target/pruning-frontier/frontier.md).
  */
 public final class PruningFrontierBenchmark {
@@ -51,10 +53,36 @@ public final class PruningFrontierBenchmark {
         return specs;
     }
 
+    /** The calibrated variants: ffn and heads ranked by activations, unstructured by Wanda. */
+    static List<Spec> calibrated(ActivationStatistics calibration) {
+        List<Spec> specs = new ArrayList<>();
+        for (double amount : new double[] {0.125, 0.25, 0.5}) {
+            specs.add(new Spec("ffn " + amount + " calibrated",
+                    PruningRequest.of(PruningMethod.FFN, amount).withCalibration(calibration)));
+        }
+        for (double amount : new double[] {0.25, 0.5}) {
+            specs.add(new Spec("heads " + amount + " calibrated",
+                    PruningRequest.of(PruningMethod.HEADS, amount).withCalibration(calibration)));
+        }
+        specs.add(new Spec("unstructured 0.5 wanda",
+                PruningRequest.of(PruningMethod.UNSTRUCTURED, 0.5).withCalibration(calibration)));
+        specs.add(new Spec("unstructured 0.5 wanda global",
+                PruningRequest.of(PruningMethod.UNSTRUCTURED, 0.5).withScope(PruningScope.GLOBAL).withCalibration(calibration)));
+        return specs;
+    }
+
+    /** What the pruning service calibrates on by default: the first 1,000 STS-B train sentences. */
+    static ActivationStatistics calibration(Path model, Path tokenizer) throws Exception {
+        return ActivationCalibrator.measure(dev.verdant.onnx.OnnxGraphs.read(model), tokenizer,
+                ActivationCalibrator.stsbTrainSentences(ActivationCalibrator.DEFAULT_SENTENCES),
+                "STS-B train, first " + ActivationCalibrator.DEFAULT_SENTENCES + " sentences");
+    }
+
     public static void main(String[] args) throws Exception {
         int pairs = 0;
         boolean sensitivity = false;
         boolean frontier = true;
+        boolean calibratedOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pairs" -> pairs = Integer.parseInt(args[++i]);
@@ -67,8 +95,9 @@ public final class PruningFrontierBenchmark {
                     sensitivity = true;
                     frontier = false;
                 }
+                case "--calibrated-only" -> calibratedOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --pairs N (0 = all), --sensitivity, --sensitivity-only");
+                        + "; use --pairs N (0 = all), --sensitivity, --sensitivity-only, --latency-only, --calibrated-only");
             }
         }
         Path dir = Path.of("target", "pruning-frontier");
@@ -87,17 +116,12 @@ public final class PruningFrontierBenchmark {
             line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             line(out, String.format(Locale.ROOT, "| fp32 | %,d | %,d | %.2f | — | — | %.1f ms | 1.00x | — |",
                     base.parameters(), base.sizeBytes(), base.quality().spearman(), base.latency().batch32().p50Ms()));
-            ActivationStatistics calibration = null;
-            try {
-                calibration = TrainCalibration.measure(fp32, tokenizer, 500);
-            } catch (Exception | Error e) {
-                line(out, "(calibration failed, calibrated rows left out: " + e + ")");
-            }
-            List<Spec> specs = new ArrayList<>(frontier());
-            for (double amount : calibration == null ? new double[0] : new double[] {0.125, 0.25, 0.5}) {
-                specs.add(3 + specs.size() - frontier().size(), new Spec("ffn " + amount + " calibrated",
-                        PruningRequest.of(PruningMethod.FFN, amount).withCalibration(calibration)));
-            }
+            long calibrationStart = System.nanoTime();
+            ActivationStatistics calibration = calibration(fp32, tokenizer);
+            line(out, String.format(Locale.ROOT, "(calibration: %s, %.1f s)", calibration.describe(),
+                    (System.nanoTime() - calibrationStart) / 1e9));
+            List<Spec> specs = new ArrayList<>(calibratedOnly ? List.of() : frontier());
+            specs.addAll(calibrated(calibration));
             for (Spec spec : specs) {
                 long start = System.nanoTime();
                 PruningOutcome outcome = pruner.prune(fp32, spec.request());
@@ -209,7 +233,7 @@ public final class PruningFrontierBenchmark {
         Pruner pruner = new Pruner();
         // The harness (DJL) must start ONNX Runtime first: it creates the environment with its own options.
         evaluate(fp32, tokenizer, null, 20, LatencySettings.quick());
-        ActivationStatistics calibration = TrainCalibration.measure(fp32, tokenizer, 500);
+        ActivationStatistics calibration = calibration(fp32, tokenizer);
         List<String> labels = List.of("fp32", "ffn 0.25 calibrated", "ffn 0.5 calibrated", "heads 0.25",
                 "heads 0.5 layers 0-4", "lowrank 0.9", "lowrank 0.75");
         List<Path> files = new ArrayList<>(List.of(fp32));

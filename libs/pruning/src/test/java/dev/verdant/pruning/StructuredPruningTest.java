@@ -37,9 +37,19 @@ class StructuredPruningTest {
 
     @Test
     void ffnPruningEqualsTheOriginalWithThoseNeuronsZeroed() throws OrtException {
+        ffnEquivalence(PruningRequest.of(PruningMethod.FFN, 0.25));
+    }
+
+    @Test
+    void calibratedFfnPruningEqualsTheOriginalWithThoseNeuronsZeroed() throws OrtException {
+        ffnEquivalence(PruningRequest.of(PruningMethod.FFN, 0.25).withCalibration(
+                ActivationProbeTest.measure(tiny().build(), OnnxRunner.Batch.random(4, 12, VOCABULARY, 11))));
+    }
+
+    private void ffnEquivalence(PruningRequest request) throws OrtException {
         byte[] source = tiny().toBytes();
         ModelProto original = tiny().build();
-        PruningOutcome.Pruned pruned = pruned(pruner.prune(source, PruningRequest.of(PruningMethod.FFN, 0.25)));
+        PruningOutcome.Pruned pruned = pruned(pruner.prune(source, request));
 
         int removed = Math.round(0.25f * FFN);
         ModelProto reference = original;
@@ -108,21 +118,64 @@ class StructuredPruningTest {
         loud[3] = 100f;
         float[] quiet = new float[FFN];
         Arrays.fill(quiet, 1f);
-        ActivationStatistics stats = new ActivationStatistics(java.util.List.of(loud, quiet), 50);
+        ModelProto model = tiny().build();
+        EncoderBlocks blocks = EncoderBlocks.find(new GraphEditor(model.getGraph()));
+        java.util.Map<String, float[]> means = java.util.Map.of(blocks.feedForwards().get(0).actOut(), loud,
+                blocks.feedForwards().get(1).actOut(), quiet);
+        ActivationStatistics stats = new ActivationStatistics(means, means, 50, "made up");
         // Remove 127 of 128: only the neuron with the big activation can survive in layer 0.
         PruningOutcome.Pruned pruned = pruned(pruner.prune(tiny().toBytes(),
                 PruningRequest.of(PruningMethod.FFN, 0.999).withCalibration(stats)));
         float[] w1 = ModelEdits.floats(tiny().build(), w(0, "intermediate.dense.weight"));
         boolean[] kept = keptColumns(w1, HIDDEN, FFN, ModelEdits.floats(pruned.model(), w(0, "intermediate.dense.weight")), 1);
         assertThat(kept[3]).isTrue();
-        assertThat(pruned.report().notes()).anyMatch(note -> note.contains("50 calibration tokens"));
+        assertThat(pruned.report().notes()).anyMatch(note -> note.contains("made up; 50 tokens"));
     }
 
     @Test
     void headPruningEqualsTheOriginalWithThoseHeadsZeroed() throws OrtException {
+        headEquivalence(PruningRequest.of(PruningMethod.HEADS, 0.25));
+    }
+
+    /**
+     * Calibrated: head h ranked by sqrt(sum_{j in h} rms(context_j)^2 ||W_O row j||^2), computed here
+     * from the statistics independently of HeadPruning; the heads kept are the top ones by it.
+     */
+    @Test
+    void calibratedHeadPruningKeepsTheLoudestHeadsAndEqualsTheOriginalWithTheOthersZeroed() throws OrtException {
+        ModelProto original = tiny().build();
+        ActivationStatistics stats = ActivationProbeTest.measure(original, OnnxRunner.Batch.random(4, 12, VOCABULARY, 13));
+        boolean[][] kept = headEquivalence(PruningRequest.of(PruningMethod.HEADS, 0.25).withCalibration(stats));
+        EncoderBlocks blocks = EncoderBlocks.find(new GraphEditor(original.getGraph()));
+        int d = HIDDEN / HEADS;
+        for (int layer = 0; layer < LAYERS; layer++) {
+            float[] context = stats.rms().get(HeadPruning.context(new GraphEditor(original.getGraph()),
+                    blocks.attentions().get(layer)));
+            float[] wo = ModelEdits.floats(original, w(layer, "attention.output.dense.weight"));
+            double[] score = new double[HEADS];
+            for (int h = 0; h < HEADS; h++) {
+                for (int j = h * d; j < (h + 1) * d; j++) {
+                    double row = 0;
+                    for (int c = 0; c < HIDDEN; c++) {
+                        row += wo[j * HIDDEN + c] * wo[j * HIDDEN + c];
+                    }
+                    score[h] += context[j] * context[j] * row;
+                }
+            }
+            double[] sorted = score.clone();
+            Arrays.sort(sorted);
+            for (int h = 0; h < HEADS; h++) {
+                assertThat(kept[layer][h * d]).as("layer %d head %d score %f", layer, h, score[h]).isEqualTo(score[h] > sorted[1]);
+            }
+        }
+    }
+
+    /** Checks the pruned model against the original with the removed heads zeroed; returns the kept columns per layer. */
+    private boolean[][] headEquivalence(PruningRequest request) throws OrtException {
         byte[] source = tiny().toBytes();
         ModelProto original = tiny().build();
-        PruningOutcome.Pruned pruned = pruned(pruner.prune(source, PruningRequest.of(PruningMethod.HEADS, 0.25)));
+        PruningOutcome.Pruned pruned = pruned(pruner.prune(source, request));
+        boolean[][] keptPerLayer = new boolean[LAYERS][];
         int d = HIDDEN / HEADS;
         int keptHeads = HEADS - 2;
 
@@ -131,6 +184,7 @@ class StructuredPruningTest {
             float[] before = ModelEdits.floats(original, w(layer, "attention.self.value.weight"));
             float[] after = ModelEdits.floats(pruned.model(), w(layer, "attention.self.value.weight"));
             boolean[] kept = keptColumns(before, HIDDEN, HIDDEN, after, keptHeads * d);
+            keptPerLayer[layer] = kept;
             for (int h = 0; h < HEADS; h++) {
                 for (int j = 1; j < d; j++) {
                     assertThat(kept[h * d + j]).as("a head is kept or removed whole").isEqualTo(kept[h * d]);
@@ -161,6 +215,7 @@ class StructuredPruningTest {
         float[][][] actual = OnnxRunner.run(OnnxGraphs.toBytes(pruned.model()), batch);
         assertThat(OnnxRunner.maxDifference(actual, expected)).isLessThan(1e-4);
         assertThat(OnnxRunner.maxDifference(actual, OnnxRunner.run(source, batch))).isGreaterThan(1e-3);
+        return keptPerLayer;
     }
 
     @Test
@@ -200,6 +255,7 @@ class StructuredPruningTest {
         var metadata = pruned.model().getMetadataPropsList().stream()
                 .collect(java.util.stream.Collectors.toMap(e -> e.getKey(), e -> e.getValue()));
         assertThat(metadata).containsEntry("verdant.method", "heads").containsEntry("verdant.amount", "0.25")
+                .containsEntry("verdant.criterion", "weight-norms").doesNotContainKey("verdant.calibration")
                 .containsEntry("verdant.source-sha256", Pruner.sha256(source)).containsEntry("verdant.technique", "prune");
         assertThat(pruned.report().notes()).anyMatch(note -> note.contains("recoverySteps 500") && note.contains("not supported yet"));
     }
