@@ -13,7 +13,9 @@ import dev.verdant.evaluation.StsDataset;
 import dev.verdant.evaluation.StsPair;
 import dev.verdant.evaluation.StsReader;
 import dev.verdant.evaluation.StsSplit;
+import dev.verdant.onnx.Inspection;
 import dev.verdant.onnx.OnnxGraphs;
+import dev.verdant.onnx.OnnxModelInspector;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +35,8 @@ import java.util.Set;
  * Measures {@link ActivationStatistics} in ONNX Runtime: the model instrumented by
  * {@link ActivationProbe} is run on calibration sentences one at a time (no padding, so nothing is
  * averaged over pad tokens), each tokenized with the model's tokenizer.json (DJL's HuggingFace
- * tokenizer, special tokens added, truncated at {@value #MAX_TOKENS} tokens). The one implementation
+ * tokenizer, special tokens added, truncated at {@value #MAX_TOKENS} tokens, or at the rows of the
+ * model's position table when it has fewer). The one implementation
  * behind {@code verdant prune --calibration} and the pruning service. ONNX Runtime is started the way
  * libs/evaluation starts it ({@link OnnxRuntimeStartup}), so both share one process in either order.
  *
@@ -59,7 +62,7 @@ public final class ActivationCalibrator {
         private static final long serialVersionUID = 1L;
         private final String reason;
 
-        CalibrationException(String reason, String message) {
+        public CalibrationException(String reason, String message) {
             super(message);
             this.reason = reason;
         }
@@ -162,16 +165,18 @@ public final class ActivationCalibrator {
                     + tokenizerJson + " is not a file");
         }
         ActivationProbe.Accumulator accumulator = new ActivationProbe.Accumulator(probe);
+        byte[] instrumented = OnnxGraphs.toBytes(probe.model());
+        int maxTokens = maxTokens(instrumented);
         OrtEnvironment environment;
         try {
             environment = OnnxRuntimeStartup.ortEnvironment();
         } catch (IllegalStateException e) {
             throw new CalibrationException("CALIBRATION_FAILED", e.getMessage());
         }
-        try (HuggingFaceTokenizer tokenizer = tokenizer(tokenizerJson);
+        try (HuggingFaceTokenizer tokenizer = tokenizer(tokenizerJson, maxTokens);
              OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
-            try (OrtSession session = environment.createSession(OnnxGraphs.toBytes(probe.model()), options)) {
+            try (OrtSession session = environment.createSession(instrumented, options)) {
                 Set<String> inputs = session.getInputNames();
                 Set<String> wanted = new LinkedHashSet<>(probe.outputs());
                 for (String text : texts) {
@@ -210,10 +215,22 @@ public final class ActivationCalibrator {
         }
     }
 
-    private static HuggingFaceTokenizer tokenizer(Path tokenizerJson) throws CalibrationException {
+    /** {@value #MAX_TOKENS}, or fewer when the model's position table has fewer rows (a longer sentence would not run). */
+    static int maxTokens(byte[] model) {
+        Inspection inspection = new OnnxModelInspector().inspect(model);
+        if (inspection instanceof Inspection.Accepted accepted) {
+            int positions = accepted.facts().architecture().maxPositions();
+            if (positions > 0) {
+                return Math.min(MAX_TOKENS, positions);
+            }
+        }
+        return MAX_TOKENS;
+    }
+
+    private static HuggingFaceTokenizer tokenizer(Path tokenizerJson, int maxTokens) throws CalibrationException {
         DjlOffline.configure();
         Map<String, String> options = Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "true",
-                "maxLength", Integer.toString(MAX_TOKENS), "modelMaxLength", Integer.toString(MAX_TOKENS));
+                "maxLength", Integer.toString(maxTokens), "modelMaxLength", Integer.toString(maxTokens));
         try (InputStream in = Files.newInputStream(tokenizerJson)) {
             return HuggingFaceTokenizer.newInstance(in, options);
         } catch (IOException | RuntimeException e) {

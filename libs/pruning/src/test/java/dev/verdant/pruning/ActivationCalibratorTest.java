@@ -59,6 +59,16 @@ class ActivationCalibratorTest {
     }
 
     @Test
+    void sentencesAreCutToTheModelsPositionTable() throws Exception {
+        ModelProto short16 = TinyBertBuilder.tiny().layers(1).hidden(32).heads(4).ffn(64).vocabulary(VOCABULARY)
+                .maxPositions(16).seed(3).build();
+        // spelled letter by letter by this tokenizer: far more than 16 tokens
+        List<String> long1 = List.of("a quick brown fox jumps over the lazy dog while the cat sleeps quietly");
+        ActivationStatistics stats = ActivationCalibrator.measure(short16, tokenizer(), long1, "one long sentence");
+        assertThat(stats.tokens()).isEqualTo(16);
+    }
+
+    @Test
     void noTextsIsAClearError() throws Exception {
         Path tokenizer = tokenizer();
         assertThatThrownBy(() -> ActivationCalibrator.measure(model(), tokenizer, List.of(), "nothing"))
