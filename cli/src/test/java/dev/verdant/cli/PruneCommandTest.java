@@ -63,12 +63,14 @@ class PruneCommandTest {
                 "--amount", "0.5", "--calibration", tsv.toString());
 
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("calibration: 3 sentences").contains("neurons 64 -> 32")
-                .contains("calibration tokens");
+        assertThat(result.out()).contains("calibration: calibration.tsv, 3 sentences; ").contains("neurons 64 -> 32")
+                .contains("criterion activations");
         // The weight-norm ranking and the activation ranking choose differently.
         Path plain = dir.resolve("plain.onnx");
-        assertThat(CliRun.of("prune", "--model", model.toString(), "--out", plain.toString(), "--method", "ffn",
-                "--amount", "0.5").code()).isZero();
+        CliRun weights = CliRun.of("prune", "--model", model.toString(), "--out", plain.toString(), "--method", "ffn",
+                "--amount", "0.5");
+        assertThat(weights.code()).isZero();
+        assertThat(weights.out()).contains("criterion weight-norms");
         assertThat(Files.readAllBytes(out)).isNotEqualTo(Files.readAllBytes(plain));
 
         CliRun noTokenizer = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "ffn",
@@ -77,8 +79,53 @@ class PruneCommandTest {
         assertThat(noTokenizer.err()).contains("missing.json").contains("--tokenizer");
         CliRun heads = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "heads",
                 "--amount", "0.5", "--calibration", tsv.toString());
-        assertThat(heads.code()).isEqualTo(2);
-        assertThat(heads.err()).contains("ffn only");
+        assertThat(heads.code()).as(heads.err()).isZero();
+        assertThat(heads.out()).contains("criterion activations").contains("heads 4 -> 2");
+        CliRun lowrank = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "lowrank",
+                "--amount", "0.5", "--calibration", tsv.toString());
+        assertThat(lowrank.code()).isEqualTo(2);
+        assertThat(lowrank.err()).contains("lowrank factorizes the weights alone");
+    }
+
+    @Test
+    void unstructuredWithCalibrationIsWandaOnTheShippedStsbTrainSentences() throws IOException {
+        Path model = TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).vocabulary(120).maxPositions(128)
+                .writeTo(dir.resolve("tiny.onnx"));
+        Files.writeString(dir.resolve("tokenizer.json"), dev.verdant.onnx.testing.WordPieceTokenizerJson.of(120));
+        Path out = dir.resolve("wanda.onnx");
+
+        CliRun result = CliRun.of("prune", "--model", model.toString(), "--out", out.toString(), "--method", "unstructured",
+                "--amount", "0.5", "--calibration", "stsb-train", "--calibration-sentences", "20");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("calibration: STS-B train, first 20 sentences; ").contains("criterion wanda")
+                .contains("(50.0% zero)").contains("Wanda");
+        var metadata = OnnxGraphs.read(out).getMetadataPropsList().stream()
+                .collect(java.util.stream.Collectors.toMap(e -> e.getKey(), e -> e.getValue()));
+        assertThat(metadata).containsEntry("verdant.criterion", "wanda");
+        assertThat(metadata.get("verdant.calibration")).startsWith("STS-B train, first 20 sentences; ");
+    }
+
+    @Test
+    void aWrongCalibrationFileIsAClearError() throws IOException {
+        Path model = tiny();
+        Files.writeString(dir.resolve("tokenizer.json"), dev.verdant.onnx.testing.WordPieceTokenizerJson.of(120));
+        CliRun missing = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--method", "unstructured", "--amount", "0.5", "--calibration", dir.resolve("nope.tsv").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.tsv is not a file").contains("stsb-train");
+
+        Path empty = Files.writeString(dir.resolve("empty.tsv"), "score\tsentence1\tsentence2\n\n# nothing\n3.0\n");
+        CliRun none = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--method", "ffn", "--amount", "0.5", "--calibration", empty.toString());
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("empty.tsv holds no sentence");
+
+        CliRun binary = CliRun.of("prune", "--model", model.toString(), "--out", dir.resolve("x.onnx").toString(),
+                "--method", "ffn", "--amount", "0.5", "--calibration", model.toString());
+        assertThat(binary.code()).isEqualTo(2);
+        assertThat(binary.err()).contains("not UTF-8 text");
+        assertThat(dir.resolve("x.onnx")).doesNotExist();
     }
 
     @Test
