@@ -94,7 +94,8 @@ public final class RecipeParser {
             tree = YAML.readTree(bytes);
         } catch (IOException | RuntimeException e) {
             // SnakeYAML reports the alias bomb and depth limits as runtime exceptions.
-            return new Invalid("the recipe is not valid YAML: " + firstLine(e.getMessage()));
+            return new Invalid("the recipe is not valid YAML: " + yamlProblem(e) + ". Fix it (any YAML linter shows"
+                    + " the line) and upload recipe.yaml again, then the model");
         }
         if (tree == null || !tree.isObject()) {
             return new Invalid("the recipe must be a YAML mapping with at least a 'variants' list");
@@ -103,7 +104,8 @@ public final class RecipeParser {
         if (!problems.isEmpty()) {
             return new Invalid("the recipe does not match schemas/recipe.schema.json: "
                     + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : "")
+                    + ". Correct these fields (the schema documents each one and its range) and upload the recipe again");
         }
         Recipe recipe = resolve((ObjectNode) tree);
         String chainProblem = checkChains(recipe.variants());
@@ -195,6 +197,24 @@ public final class RecipeParser {
             }
         }
         return false;
+    }
+
+    /** The parser's complaint in a person's words: limits say which limit, not which Java setting. */
+    private static String yamlProblem(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("nesting depth") || message.contains("Nesting Depth")) {
+            return "it nests lists or mappings more than " + MAX_DEPTH + " levels deep (a recipe needs 4)";
+        }
+        if (message.contains("code points") || message.contains("exceeds the limit")) {
+            return "it is longer than " + MAX_BYTES + " characters";
+        }
+        return printable(firstLine(message));
+    }
+
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return text.length() > 200 ? out + "..." : out.toString();
     }
 
     private static String firstLine(String message) {

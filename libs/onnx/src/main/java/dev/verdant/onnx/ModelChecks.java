@@ -74,10 +74,19 @@ final class ModelChecks {
                 .map(tensor -> Tensors.externalLocation(tensor).map(ModelChecks::printable).orElse("(no location)"))
                 .distinct()
                 .toList();
+        List<String> escaping = external.stream()
+                .map(tensor -> Tensors.externalLocation(tensor).orElse(""))
+                .filter(ModelChecks::leavesModelFolder)
+                .map(ModelChecks::printable)
+                .distinct()
+                .toList();
+        String escape = escaping.isEmpty() ? "" : " " + listed(escaping.stream().map(l -> "'" + l + "'").toList())
+                + " points outside the model's folder (an absolute path or one that climbs with '..'): a crafted"
+                + " file, or one saved with the wrong base directory.";
         return reject(ReasonCode.EXTERNAL_DATA, external.size() + " tensor(s), e.g. '"
                 + printable(external.get(0).getName()) + "', keep their values outside the model file, in "
-                + listed(locations.stream().map(location -> "'" + location + "'").toList())
-                + ". Verdant accepts self-contained models only and never opens files a model names. Re-save"
+                + listed(locations.stream().map(location -> "'" + location + "'").toList()) + "." + escape
+                + " Verdant accepts self-contained models only and never opens files a model names. Re-save"
                 + " the model with the weights inside (Python: onnx.save_model(onnx.load(path), out_path,"
                 + " save_as_external_data=False); possible for models under 2 GB) and upload that file.");
     }
@@ -196,6 +205,23 @@ final class ModelChecks {
                 .flatMap(node -> node.getAttributeList().stream())
                 .filter(attribute -> attribute.getType() == AttributeProto.AttributeType.TENSOR)
                 .map(AttributeProto::getT));
+    }
+
+    /**
+     * An external-data location that would resolve outside the model's folder: absolute (POSIX,
+     * Windows drive or UNC), or with a '..' segment. ONNX requires locations relative to the model.
+     */
+    static boolean leavesModelFolder(String location) {
+        String path = location.replace('\\', '/');
+        if (path.startsWith("/") || path.matches("^[A-Za-z]:.*")) {
+            return true;
+        }
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(NodeProto node) {

@@ -69,7 +69,7 @@ public final class OnnxModelInspector {
             return sizeProblem.get();
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return inspect(in, size);
+            return inspect(in, size, () -> Files.newInputStream(file));
         } catch (IOException unreadable) {
             return new Rejected(ReasonCode.STORAGE_ERROR, "The file '" + file.getFileName() + "' could not be read ("
                     + ModelChecks.printable(String.valueOf(unreadable.getMessage())) + "). Upload it again.");
@@ -78,7 +78,8 @@ public final class OnnxModelInspector {
 
     public Inspection inspect(byte[] model) {
         return checkSize(model.length).<Inspection>map(rejected -> rejected)
-                .orElseGet(() -> inspect(new ByteArrayInputStream(model), model.length));
+                .orElseGet(() -> inspect(new ByteArrayInputStream(model), model.length,
+                        () -> new ByteArrayInputStream(model)));
     }
 
     private Optional<Rejected> checkSize(long size) {
@@ -95,8 +96,8 @@ public final class OnnxModelInspector {
         return Optional.empty();
     }
 
-    private Inspection inspect(InputStream in, long size) {
-        StreamingParse.Outcome parsed = StreamingParse.parse(in, size, policy.maxFileBytes());
+    private Inspection inspect(InputStream in, long size, StreamingParse.Reread reread) {
+        StreamingParse.Outcome parsed = StreamingParse.parse(in, size, policy.maxFileBytes(), reread);
         if (parsed instanceof StreamingParse.Failed failed) {
             return failed.rejection();
         }

@@ -14,6 +14,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * One pass over the bytes: protobuf parses the ModelProto while a DigestInputStream underneath
@@ -40,7 +41,21 @@ final class StreamingParse {
     private StreamingParse() {
     }
 
+    /** Opens the same bytes again, for a second look at a file that did not parse. */
+    @FunctionalInterface
+    interface Reread {
+        InputStream open() throws IOException;
+    }
+
     static Outcome parse(InputStream source, long size, long maxBytes) {
+        return parse(source, size, maxBytes, null);
+    }
+
+    /**
+     * @param reread where a file that fails to parse can be read again, to find a field declaring
+     *               more bytes than the file holds (null: no second look)
+     */
+    static Outcome parse(InputStream source, long size, long maxBytes, Reread reread) {
         MessageDigest sha256 = newSha256();
         BufferedInputStream buffered = new BufferedInputStream(new DigestInputStream(source, sha256),
                 OnnxGraphs.READ_BUFFER_BYTES);
@@ -68,7 +83,14 @@ final class StreamingParse {
             if (invalid.getCause() instanceof IOException cause && !(cause instanceof InvalidProtocolBufferException)) {
                 return unreadable(cause);
             }
-            return new Failed(classify(invalid, size, head));
+            Rejected rejection = classify(invalid, size, head);
+            if (rejection.reason() == ReasonCode.NOT_ONNX && reread != null) {
+                Optional<Rejected> oversized = oversizedField(reread, size);
+                if (oversized.isPresent()) {
+                    return new Failed(oversized.get());
+                }
+            }
+            return new Failed(rejection);
         } catch (IOException unreadable) {
             return unreadable(unreadable);
         }
@@ -95,7 +117,91 @@ final class StreamingParse {
                     + " field. The upload or copy was probably interrupted; upload the complete file again.");
         }
         return new Rejected(ReasonCode.NOT_ONNX, "The file is not an ONNX model: it does not parse as an ONNX"
-                + " ModelProto (" + ModelChecks.printable(wording) + ")" + formatHint(head) + ". " + EXPORT_ADVICE);
+                + " ModelProto (" + plainWording(wording) + ")" + formatHint(head) + ". " + EXPORT_ADVICE);
+    }
+
+    private static final String[] MODEL_FIELDS = new String[26];
+
+    static {
+        MODEL_FIELDS[1] = "ir_version";
+        MODEL_FIELDS[2] = "producer_name";
+        MODEL_FIELDS[3] = "producer_version";
+        MODEL_FIELDS[4] = "domain";
+        MODEL_FIELDS[5] = "model_version";
+        MODEL_FIELDS[6] = "doc_string";
+        MODEL_FIELDS[7] = "graph";
+        MODEL_FIELDS[8] = "opset_import";
+        MODEL_FIELDS[14] = "metadata_props";
+        MODEL_FIELDS[20] = "training_info";
+        MODEL_FIELDS[25] = "functions";
+    }
+
+    /**
+     * Walks the ModelProto's top-level fields in wire format (tag, then a varint, 8 or 4 bytes, or a
+     * length and that many bytes) and finds the first whose declared length runs past the end of
+     * the file: a crafted size (protobuf would otherwise report a bad tag or a "too large" message)
+     * or a cut file. Stops at the first tag that is not a valid ONNX field; reads at most the file once.
+     */
+    static Optional<Rejected> oversizedField(Reread reread, long size) {
+        try (InputStream in = new BufferedInputStream(reread.open(), OnnxGraphs.READ_BUFFER_BYTES)) {
+            CodedInputStream wire = CodedInputStream.newInstance(in);
+            wire.setSizeLimit(Integer.MAX_VALUE);
+            long ir = 0;
+            while (!wire.isAtEnd()) {
+                int tag = wire.readTag();
+                int field = tag >>> 3;
+                int wireType = tag & 7;
+                if (field < 1 || field >= MODEL_FIELDS.length || MODEL_FIELDS[field] == null) {
+                    return Optional.empty();
+                }
+                switch (wireType) {
+                    case 0 -> {
+                        long value = wire.readRawVarint64();
+                        if (field == 1) {
+                            ir = value;
+                        }
+                    }
+                    case 1 -> wire.skipRawBytes(8);
+                    case 5 -> wire.skipRawBytes(4);
+                    case 2 -> {
+                        long declared = wire.readRawVarint64();
+                        long remaining = size - wire.getTotalBytesRead();
+                        if (declared < 0 || declared > remaining) {
+                            return Optional.of(new Rejected(ReasonCode.TRUNCATED, "The file is cut short or"
+                                    + " corrupt: its field " + MODEL_FIELDS[field] + " (" + field + ") declares "
+                                    + Long.toUnsignedString(declared) + " bytes, but only " + remaining + " of the"
+                                    + " file's " + size + " bytes follow" + (ir > 0 ? " (it starts like an ONNX model,"
+                                    + " IR version " + ir + ")" : "") + ". The upload or copy was interrupted, or the"
+                                    + " file was crafted; upload the complete file again."));
+                        }
+                        wire.skipRawBytes((int) declared);
+                    }
+                    default -> {
+                        return Optional.empty();
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** protobuf-java's exception text, which speaks to programmers ("Use CodedInputStream.setSizeLimit()"), in short. */
+    private static String plainWording(String wording) {
+        if (wording.contains(TRUNCATED_WORDING)) {
+            return "its bytes end in the middle of a protobuf field";
+        }
+        if (wording.contains("invalid tag") || wording.contains("invalid wire type") || wording.contains("end-group tag")) {
+            return "it holds bytes that are not protobuf fields";
+        }
+        if (wording.contains("too large")) {
+            return "a field declares more bytes than the file holds";
+        }
+        if (wording.contains("malformed varint") || wording.contains("negative size")) {
+            return "it holds a malformed protobuf length";
+        }
+        return ModelChecks.printable(wording);
     }
 
     /** Names the format when the first bytes give it away. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Random;
@@ -129,6 +130,31 @@ class InspectionRejectionTest {
         assertTrue(rejected.message().contains("'tiny.onnx.data'"), rejected.message());
         assertTrue(rejected.message().contains("embeddings.word_embeddings.weight"), rejected.message());
         assertTrue(rejected.message().contains("save_as_external_data=False"), rejected.message());
+    }
+
+    /** Regression: a crafted length was reported in protobuf's words ("invalid tag (zero)", "May be malicious"). */
+    @Test
+    void absurdDeclaredLengthsAreNamedWithTheField() {
+        byte[] graphLength = {0x08, 8, 0x3A, (byte) 0xF0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] stringLength = {0x08, 8, 0x12, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 'p', 'y'};
+        String graph = rejected(inspector.inspect(graphLength), ReasonCode.TRUNCATED).message();
+        assertTrue(graph.contains("field graph (7) declares 2147483632 bytes, but only 8 of the file's 16 bytes follow"),
+                graph);
+        String producer = rejected(inspector.inspect(stringLength), ReasonCode.TRUNCATED).message();
+        assertTrue(producer.contains("producer_name (2) declares 2147483647 bytes"), producer);
+        assertFalse(producer.contains("malicious"), producer);
+    }
+
+    @Test
+    void externalDataOutsideTheModelsFolderIsCalledOut() {
+        for (String location : List.of("../../secrets/weights.bin", "/etc/passwd", "C:\\Windows\\x.bin", "a/../../b")) {
+            String message = rejected(inspector.inspect(RejectableModels.withExternalData(tiny, location).toByteArray()),
+                    ReasonCode.EXTERNAL_DATA).message();
+            assertTrue(message.contains("outside the model's folder"), location + ": " + message);
+        }
+        String beside = rejected(inspector.inspect(RejectableModels.withExternalData(tiny, "weights/w.bin").toByteArray()),
+                ReasonCode.EXTERNAL_DATA).message();
+        assertFalse(beside.contains("outside the model's folder"), beside);
     }
 
     @Test

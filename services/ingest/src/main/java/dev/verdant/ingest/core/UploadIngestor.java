@@ -41,12 +41,16 @@ import java.util.Optional;
 public final class UploadIngestor {
     private static final System.Logger LOG = System.getLogger(UploadIngestor.class.getName());
 
-    private final ArtifactStore store;
+    private final UploadStore store;
     private final IngestSettings settings;
     private final OnnxModelInspector inspector;
     private final Clock clock;
 
     public UploadIngestor(ArtifactStore store, IngestSettings settings, Clock clock) {
+        this(UploadStore.of(store), settings, clock);
+    }
+
+    public UploadIngestor(UploadStore store, IngestSettings settings, Clock clock) {
         this.store = store;
         this.settings = settings;
         this.inspector = new OnnxModelInspector(InspectionPolicy.defaults()
@@ -78,7 +82,8 @@ public final class UploadIngestor {
         }
         if (size > settings.maxModelBytes()) {
             return refused(upload, null, null, Reason.TOO_LARGE, key + " is " + size + " bytes; this Verdant accepts"
-                    + " models up to " + settings.maxModelBytes() + " bytes (setting verdant.ingest.max-model-bytes)");
+                    + " models up to " + settings.maxModelBytes() + " bytes (setting verdant.ingest.max-model-bytes): upload"
+                    + " a smaller model (an fp16 or distilled export) or ask the operator to raise the limit");
         }
         Path job = createJobDir();
         try {
@@ -106,11 +111,12 @@ public final class UploadIngestor {
         Optional<ObjectInfo> recipeObject = recipeIn(folder);
         Optional<String> recipeKey = recipeObject.map(ObjectInfo::key);
         RecipeParser.Result parsed = recipeObject.isEmpty() ? RecipeParser.defaultRecipe()
-                : recipeObject.get().size() > RecipeParser.MAX_BYTES
+                : recipeObject.get().size() > settings.maxRecipeBytes()
                         // Refused from its listed size: a huge file is never downloaded.
-                        ? new RecipeParser.Invalid("the recipe is " + recipeObject.get().size() + " bytes; at most "
-                                + RecipeParser.MAX_BYTES + " are accepted")
-                        : RecipeParser.parse(store.getBytes(recipeObject.get().key(), RecipeParser.MAX_BYTES));
+                        ? new RecipeParser.Invalid("the recipe is " + recipeObject.get().size() + " bytes; this Verdant"
+                                + " accepts recipes up to " + settings.maxRecipeBytes() + " bytes (setting"
+                                + " verdant.ingest.max-recipe-bytes): a recipe is a few dozen lines, shorten it")
+                        : RecipeParser.parse(store.getBytes(recipeObject.get().key(), settings.maxRecipeBytes()));
         if (parsed instanceof RecipeParser.Invalid invalid) {
             return refused(upload, null, modelSha, Reason.RECIPE_INVALID,
                     recipeKey.orElseThrow() + " (for " + upload.key() + "): " + invalid.message());
@@ -134,8 +140,9 @@ public final class UploadIngestor {
         }
         if (tokenizerInfo.get().size() > settings.maxTokenizerBytes()) {
             return refused(upload, runId, modelSha, Reason.TOKENIZER_INVALID, tokenizerKey + " (beside "
-                    + upload.key() + ") is " + tokenizerInfo.get().size() + " bytes; at most "
-                    + settings.maxTokenizerBytes() + " are accepted");
+                    + upload.key() + ") is " + tokenizerInfo.get().size() + " bytes; this Verdant accepts tokenizers up to "
+                    + settings.maxTokenizerBytes() + " bytes (setting verdant.ingest.max-tokenizer-bytes): upload the"
+                    + " tokenizer.json saved with the model, or ask the operator to raise the limit");
         }
         store.download(tokenizerKey, tokenizerFile);
         Optional<TokenizerCheck.Vocabulary> vocabulary = TokenizerCheck.read(tokenizerFile);
@@ -147,7 +154,8 @@ public final class UploadIngestor {
         if (vocabulary.get().size() > arch.vocabularySize()) {
             return refused(upload, runId, modelSha, Reason.TOKENIZER_MISMATCH, tokenizerKey + " can produce "
                     + vocabulary.get().size() + " token ids but the embedding table of " + upload.key() + " has "
-                    + arch.vocabularySize() + " rows: this tokenizer belongs to another model");
+                    + arch.vocabularySize() + " rows: this tokenizer belongs to another model; upload the tokenizer.json"
+                    + " saved with this one");
         }
 
         // Only a complete, valid upload can be "the same run again": a copy with a broken tokenizer

@@ -33,7 +33,7 @@ class IngestBeans {
         Path workDir = Path.of(config.ingest().workDir().orElse(System.getProperty("java.io.tmpdir")))
                 .resolve("verdant-ingest");
         return new UploadIngestor(store, new IngestSettings(config.s3().bucket(), config.ingest().maxModelBytes(),
-                config.ingest().maxTokenizerBytes(), workDir), Clock.systemUTC());
+                config.ingest().maxTokenizerBytes(), config.ingest().maxRecipeBytes(), workDir), Clock.systemUTC());
     }
 
     /** One meter per JVM: it reads the host's CPU model, TDP table and RAPL availability once. */

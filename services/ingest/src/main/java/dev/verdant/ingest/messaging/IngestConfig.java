@@ -24,6 +24,10 @@ public interface IngestConfig {
         @WithDefault("52428800")
         long maxTokenizerBytes();
 
+        /** Largest recipe.yaml accepted, in bytes; at most 65536, the recipe parser's own limit. */
+        @WithDefault("65536")
+        long maxRecipeBytes();
+
         /** Where uploads are downloaded for inspection; default: the system temp folder. */
         Optional<String> workDir();
 
