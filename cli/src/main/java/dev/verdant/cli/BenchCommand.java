@@ -109,7 +109,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "a local bucket folder to take finished runs from (default: WORKSPACE/infra/s3/blobs/verdant, where verdant up keeps it)")
     Path bucketDir;
 
-    @Option(names = "--run", paramLabel = "RUN_ID", description = "the finished run for the pipeline overhead (default: the newest finished run)")
+    @Option(names = "--run", paramLabel = "RUN_ID",
+            description = "the finished run for the pipeline overhead (default: the newest complete run, else the newest with a verdict)")
     String runId;
 
     @Option(names = "--overhead-reps", paramLabel = "N", description = "repetitions of the evaluator-overhead blocks (default: ${DEFAULT-VALUE}; 0 skips)")
@@ -461,7 +462,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " runs/<runId>/report.json exists): run ./verdant demo first, or point --bucket-dir at a bucket folder"
                     + " that has one");
         }
-        return new Pipeline(all.get(0), null);
+        // The newest run that completed (every planned variant evaluated); else the newest with a verdict.
+        return new Pipeline(all.stream().filter(r -> r.report().status() == dev.verdant.events.RunReported.Status.COMPLETE)
+                .findFirst().orElse(all.get(0)), null);
     }
 
     private static Intensity intensity(String region) {
