@@ -3,7 +3,9 @@ package dev.verdant.messaging;
 import dev.verdant.events.CloudEventCodec;
 import dev.verdant.events.EventType;
 import dev.verdant.events.VerdantEvent;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -16,6 +18,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * the topic of the event's type, keyed by its partition key, and waits for the broker's
  * acknowledgement: a caller that moves on knows the event is stored. Each service's adapter hands
  * it one emitter per event type it emits.
+ *
+ * <p>The record continues the sending thread's trace: the connector's producer span (and the
+ * {@code traceparent} header it writes) takes its parent from the message's {@link TracingMetadata},
+ * set here from the current context, so it does not depend on which thread the connector sends from.
+ * The W3C header does not clash with the CloudEvents codec, which reads only {@code ce_*} headers.
  */
 public final class KafkaEventSender {
     private final String service;
@@ -38,6 +45,7 @@ public final class KafkaEventSender {
         encoded.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
         emitter.sendMessageAndAwait(Message.of(encoded.body()).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder().withTopic(encoded.topic()).withKey(encoded.key())
-                        .withHeaders(headers).build()));
+                        .withHeaders(headers).build())
+                .addMetadata(TracingMetadata.withCurrent(Context.current())));
     }
 }

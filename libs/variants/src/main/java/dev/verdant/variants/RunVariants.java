@@ -57,10 +57,18 @@ public final class RunVariants {
     private final HostInfo host;
     private final Path workRoot;
     private final Clock clock;
+    private final JobObserver observer;
 
     public RunVariants(String service, VariantMaker maker, ArtifactStore store, EnergyMeter meter, HostInfo host,
             Path workRoot, Clock clock) {
+        this(service, maker, store, meter, host, workRoot, clock, JobObserver.NONE);
+    }
+
+    /** @param observer told when each job starts and ends (the service's traces and metrics) */
+    public RunVariants(String service, VariantMaker maker, ArtifactStore store, EnergyMeter meter, HostInfo host,
+            Path workRoot, Clock clock, JobObserver observer) {
         this.service = service;
+        this.observer = observer;
         this.maker = maker;
         this.store = store;
         this.meter = meter;
@@ -149,6 +157,25 @@ public final class RunVariants {
         if (store.exists(markerKey(run.runId(), step.variantId()))) {
             return Optional.empty();
         }
+        JobObserver.Job observed = observer.started(run.runId(), step.variantId(), step.technique(), step.input());
+        VerdantEvent outcome;
+        Usage usage;
+        try {
+            JobDone done = job(run, step, input, tokenizer, out);
+            outcome = done.event;
+            usage = done.usage;
+        } catch (RuntimeException | Error e) {
+            observed.ended(null, null, e);
+            throw e;
+        }
+        observed.ended(outcome, usage, null);
+        return Optional.of(outcome);
+    }
+
+    private record JobDone(VerdantEvent event, Usage usage) {
+    }
+
+    private JobDone job(ModelIngested run, PlannedStep step, Artifact input, Artifact tokenizer, Publisher out) {
         Instant startedAt = clock.instant();
         EnergyMeter.Run job = meter.start();
         Path dir = ScratchFolders.create(workRoot, run.runId() + "-" + step.variantId());
@@ -176,7 +203,7 @@ public final class RunVariants {
                 usage, host.toEventHost(), startedAt, startedAt.plusNanos(Math.round(energy.wallSeconds() * 1e9))),
                 "usage:" + jobId);
         markDone(event);
-        return Optional.of(event);
+        return new JobDone(event, usage);
     }
 
     private record Attempt(MakeResult.Made made, StoredObject stored, MakeResult.Failed failure) {

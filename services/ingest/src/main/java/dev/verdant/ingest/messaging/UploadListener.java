@@ -11,6 +11,7 @@ import dev.verdant.events.ModelRejected;
 import dev.verdant.events.UploadDetected;
 import dev.verdant.ingest.core.IngestOutcome;
 import dev.verdant.ingest.core.UploadIngestor;
+import dev.verdant.messaging.JobTelemetry;
 import dev.verdant.messaging.OutageRetry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +24,8 @@ import org.jboss.logging.Logger;
 /**
  * Ingests each detected upload: one job per record, in order per partition (uploads are keyed by
  * object key, so the same object is never ingested twice at once, even with several instances).
- * The offset is committed only after the outcome is published.
+ * The offset is committed only after the outcome is published. Each upload is a span "ingest" in
+ * the trace of its UploadDetected: the run's trace, which every service continues.
  */
 @ApplicationScoped
 class UploadListener {
@@ -34,10 +36,13 @@ class UploadListener {
     private final EventPublisher publisher;
     private final EnergyMeter meter;
     private final HostInfo host;
+    private final JobTelemetry telemetry;
     /** An unreachable store or broker: the upload is ingested again with back-off before the dead letters. */
     private final OutageRetry retry = OutageRetry.defaults(LOG);
 
-    UploadListener(UploadIngestor ingestor, EventPublisher publisher, EnergyMeter meter, HostInfo host) {
+    UploadListener(UploadIngestor ingestor, EventPublisher publisher, EnergyMeter meter, HostInfo host,
+            JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.ingestor = ingestor;
         this.publisher = publisher;
         this.meter = meter;
@@ -55,6 +60,19 @@ class UploadListener {
     @Incoming(UPLOADS_IN)
     @Blocking(ordered = true)
     public void onUpload(ConsumerRecord<String, byte[]> record) {
+        telemetry.inTraceOf(record, () -> {
+            try (JobTelemetry.Job job = telemetry.start("ingest", "ingest", null, null)) {
+                try {
+                    ingestRecord(record);
+                } catch (RuntimeException | Error e) {
+                    job.error(e);
+                    throw e;
+                }
+            }
+        });
+    }
+
+    private void ingestRecord(ConsumerRecord<String, byte[]> record) {
         CloudEventCodec.Decoded decoded = CloudEventCodec.decode(
                 name -> record.headers().lastHeader(name) == null ? null
                         : CloudEventCodec.utf8(record.headers().lastHeader(name).value()),
@@ -74,11 +92,14 @@ class UploadListener {
         IngestOutcome outcome = ingestor.ingest(detected.upload());
         JobEnergy energy = job.stop();
         long ms = Math.round(energy.wallSeconds() * 1000);
+        telemetry.current().ifPresent(j -> j.attribute("verdant.upload.key", detected.upload().key()));
         if (outcome instanceof IngestOutcome.Started s) {
                 ModelIngested e = s.event();
                 publisher.publish(e, "ingested:" + e.runId());
                 publishUsage(e.runId(), e.modelSha256(), energy, startedAt);
                 ingestor.markStarted(e);
+                telemetry.current().ifPresent(j -> j.attribute(JobTelemetry.RUN_ID, e.runId())
+                        .outcome("ingested", null, energy.usage()));
                 LOG.infof("run %s ingest %s: started in %d ms, %s %d layers hidden %d heads %d ffn %d, %d parameters,"
                         + " %d variants planned (%s recipe)", e.runId(), e.upload().key(), ms, e.architecture().family(),
                         e.architecture().layers(), e.architecture().hiddenSize(), e.architecture().attentionHeads(),
@@ -87,6 +108,8 @@ class UploadListener {
         } else if (outcome instanceof IngestOutcome.AlreadyStarted a) {
             LOG.infof("run %s ingest %s: already started by the same model and recipe, nothing emitted (%d ms)",
                     a.runId(), a.key(), ms);
+            telemetry.current().ifPresent(j -> j.attribute(JobTelemetry.RUN_ID, a.runId())
+                    .outcome("already-started", null, energy.usage()));
         } else if (outcome instanceof IngestOutcome.Refused r) {
                 ModelRejected e = r.event();
                 publisher.publish(e, "rejected:" + Hashes.sha256((e.upload().key() + "|" + e.upload().etag())
@@ -97,6 +120,8 @@ class UploadListener {
                 }
                 LOG.infof("ingest %s: rejected in %d ms, %s: %s", e.upload().key().replaceAll("\\p{Cntrl}", "?"),
                         ms, e.reason(), e.message());
+                telemetry.current().ifPresent(j -> j.attribute(JobTelemetry.RUN_ID, e.runId())
+                        .outcome("rejected", e.reason().toString(), energy.usage()));
         }
     }
 }

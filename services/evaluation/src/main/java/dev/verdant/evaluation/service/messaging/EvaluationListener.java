@@ -9,6 +9,7 @@ import dev.verdant.events.VariantCreated;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
 import dev.verdant.messaging.IncomingEvents;
+import dev.verdant.messaging.JobTelemetry;
 import dev.verdant.messaging.OutageRetry;
 import dev.verdant.messaging.ShutdownGuard;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One evaluation job per record, in order per partition (both topics are keyed by run id). The
- * offset is committed only after the outcome, its usage and its marker are written.
+ * offset is committed only after the outcome, its usage and its marker are written. Each job is a
+ * span "evaluate VARIANT" in the trace the record's producer sent, and is counted on /q/metrics.
  */
 @ApplicationScoped
 class EvaluationListener {
@@ -30,11 +32,13 @@ class EvaluationListener {
     private final RunEvaluations evaluations;
     private final EventPublisher publisher;
     private final HostInfo host;
+    private final JobTelemetry telemetry;
     /** An unreachable store or broker: the job is done again with back-off before the dead letters. */
     private final OutageRetry retry = OutageRetry.defaults(LOG);
 
-    EvaluationListener(RunEvaluations evaluations, EventPublisher publisher, HostInfo host) {
+    EvaluationListener(RunEvaluations evaluations, EventPublisher publisher, HostInfo host, JobTelemetry telemetry) {
         ShutdownGuard.install();
+        this.telemetry = telemetry;
         this.evaluations = evaluations;
         this.publisher = publisher;
         this.host = host;
@@ -44,14 +48,16 @@ class EvaluationListener {
     @Blocking(ordered = true)
     public void onModelIngested(ConsumerRecord<String, byte[]> record) {
         ModelIngested run = IncomingEvents.expect(record, ModelIngested.class);
-        retry.run(job(record), () -> finish(evaluations.onModelIngested(run)));
+        traced(record, run.runId(), RunEvaluations.ORIGINAL, "original",
+                () -> retry.run(job(record), () -> finish(evaluations.onModelIngested(run))));
     }
 
     @Incoming(VARIANTS_CREATED)
     @Blocking(ordered = true)
     public void onVariantCreated(ConsumerRecord<String, byte[]> record) {
         VariantCreated variant = IncomingEvents.expect(record, VariantCreated.class);
-        retry.run(job(record), () -> finish(evaluations.onVariantCreated(variant)));
+        traced(record, variant.runId(), variant.variantId(), variant.technique().wireName(),
+                () -> retry.run(job(record), () -> finish(evaluations.onVariantCreated(variant))));
     }
 
     private static String job(ConsumerRecord<String, byte[]> record) {
@@ -59,9 +65,25 @@ class EvaluationListener {
                 + ")";
     }
 
+    /** The job as span "evaluate VARIANT" of the record's trace; finish tells its outcome. */
+    private void traced(ConsumerRecord<String, byte[]> record, String runId, String variantId, String technique,
+            Runnable job) {
+        telemetry.inTraceOf(record, () -> {
+            try (JobTelemetry.Job traced = telemetry.start("evaluate " + variantId, technique, runId, variantId)) {
+                try {
+                    job.run();
+                } catch (RuntimeException | Error e) {
+                    traced.error(e);
+                    throw e;
+                }
+            }
+        });
+    }
+
     private void finish(EvaluationJobResult result) {
         if (result instanceof EvaluationJobResult.AlreadyDone a) {
             LOG.infof("run %s evaluate %s: already evaluated, nothing emitted", a.runId(), a.variantId());
+            telemetry.current().ifPresent(j -> j.outcome("already-done", null, null));
             return;
         }
         EvaluationJobResult.Done done = (EvaluationJobResult.Done) result;
@@ -88,5 +110,12 @@ class EvaluationListener {
                 done.startedAt(), done.startedAt().plusNanos(Math.round(done.energy().wallSeconds() * 1e9))),
                 "usage:" + jobId);
         evaluations.markDone(done);
+        telemetry.current().ifPresent(j -> {
+            if (done.event() instanceof VariantFailed f) {
+                j.outcome("failed", f.reason(), done.energy().usage());
+            } else {
+                j.outcome("evaluated", null, done.energy().usage());
+            }
+        });
     }
 }
