@@ -62,6 +62,7 @@ public final class PipelineProbe implements AutoCloseable {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.putAll(dev.verdant.events.kafka.KafkaSecurity.fromEnvironment());
             this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         } finally {
             thread.setContextClassLoader(context);

@@ -54,6 +54,8 @@ public final class EventReader implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        // TLS / SASL as the services have them (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*).
+        props.putAll(KafkaSecurity.fromEnvironment());
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props);
         try {
             List<TopicPartition> assigned = new ArrayList<>();
