@@ -188,6 +188,18 @@ class DockerComposeTest {
     }
 
     @Test
+    void everyServiceSendsItsTracesToJaeger() {
+        for (Repo.Service s : Repo.services()) {
+            Map<String, Object> svc = service(s.name());
+            assertEquals("http://jaeger:4317", env(svc).get("VERDANT_OTEL_ENDPOINT"), s.name());
+            assertTrue(Yamls.map(svc.get("depends_on")).containsKey("jaeger"), s.name() + " starts after jaeger");
+            // The variable is what the service's configuration reads for its OTLP endpoint.
+            String endpoint = Repo.config(s).get("quarkus.otel.exporter.otlp.traces.endpoint");
+            assertTrue(endpoint != null && endpoint.contains("${VERDANT_OTEL_ENDPOINT"), s.name() + ": " + endpoint);
+        }
+    }
+
+    @Test
     void everyImageIsPinned() {
         Yamls.map(COMPOSE.get("services")).forEach((name, s) -> {
             String written = (String) Yamls.map(s).get("image");

@@ -170,6 +170,8 @@ class KubernetesManifestsTest {
         int port = plainListenerPort(kafka);
         assertEquals(Kustomize.name(kafka) + "-kafka-bootstrap:" + port, config.getData().get("KAFKA_BOOTSTRAP_SERVERS"),
                 "Strimzi's bootstrap Service for the plain listener");
+        assertEquals("http://jaeger-collector:4317", config.getData().get("VERDANT_OTEL_ENDPOINT"),
+                "traces over OTLP/gRPC to the Jaeger operator's collector Service");
         assertEquals("false", env(r.one(Deployment.class, "ingest").getSpec().getTemplate().getSpec().getContainers().get(0))
                 .get("VERDANT_INGEST_POLLER_ENABLED"), "MinIO notifies ingest: no polling");
     }

@@ -129,13 +129,23 @@ final class Repo {
      * Environment variable names the service's configuration answers to, by MicroProfile Config's
      * rule (every character that is not a letter or digit becomes '_', then upper case):
      * kafka.bootstrap.servers is KAFKA_BOOTSTRAP_SERVERS, verdant.s3.access-key is
-     * VERDANT_S3_ACCESS_KEY. A deployment variable outside this set configures nothing.
+     * VERDANT_S3_ACCESS_KEY. Add the variables a value reads by name ({@code ${VERDANT_OTEL_ENDPOINT:...}}).
+     * A deployment variable outside this set configures nothing.
      */
     static Set<String> envNames(Service s) {
         Set<String> out = new LinkedHashSet<>();
-        config(s).keySet().forEach(k -> out.add(envName(k)));
+        config(s).forEach((k, v) -> {
+            out.add(envName(k));
+            Matcher read = VARIABLE_READ.matcher(v);
+            while (read.find()) {
+                out.add(read.group(1));
+            }
+        });
         return out;
     }
+
+    /** A property expression reading an environment variable by its own name: ${NAME} or ${NAME:default}. */
+    private static final Pattern VARIABLE_READ = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
     static String envName(String property) {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
