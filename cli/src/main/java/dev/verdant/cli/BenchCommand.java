@@ -1,5 +1,6 @@
 package dev.verdant.cli;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.verdant.carbon.CarbonIntensities;
 import dev.verdant.carbon.CpuPower;
 import dev.verdant.carbon.CpuPowerTable;
@@ -24,7 +25,9 @@ import dev.verdant.events.JobUsage;
 import dev.verdant.events.PlannedStep;
 import dev.verdant.events.Recipe;
 import dev.verdant.events.RecipeParser;
+import dev.verdant.pruning.ActivationCalibrator;
 import dev.verdant.pruning.Pruner;
+import dev.verdant.pruning.PruningMethod;
 import dev.verdant.pruning.PruningOutcome;
 import dev.verdant.pruning.PruningRequest;
 import dev.verdant.quantization.QuantizationOutcome;
@@ -311,7 +314,16 @@ final class BenchCommand implements Callable<Integer> {
                     break;
                 }
                 case PRUNE: {
-                    PruningOutcome outcome = new Pruner().prune(input, PruningRequest.fromRecipeParams(step.parameters()));
+                    PruningRequest request = PruningRequest.fromRecipeParams(step.parameters());
+                    try {
+                        request = calibrated(request, input, tok);
+                    } catch (ActivationCalibrator.CalibrationException e) {
+                        failure = e.reason() + ": " + e.getMessage();
+                        break;
+                    }
+                    madeBy += " (" + request.criterion() + request.calibration().map(c -> "; " + c.describe()).orElse("")
+                            + ")";
+                    PruningOutcome outcome = new Pruner().prune(input, request);
                     if (outcome instanceof PruningOutcome.Failed failed) {
                         failure = failed.reason() + ": " + failed.message();
                     } else {
@@ -347,6 +359,21 @@ final class BenchCommand implements Callable<Integer> {
         if (studentSteps != null) {
             notes.add("the student was trained here with " + studentSteps + " steps (--student-steps)");
         }
+    }
+
+    /**
+     * What the pruning service does to a prune step (services/pruning PruningMaker, its default
+     * settings): every method but lowrank ranks its units by activations measured on the first
+     * {@link ActivationCalibrator#DEFAULT_SENTENCES} STS-B train sentences.
+     */
+    static PruningRequest calibrated(PruningRequest request, Path input, Path tok)
+            throws ActivationCalibrator.CalibrationException, IOException {
+        if (request.method() == PruningMethod.LOWRANK) {
+            return request;
+        }
+        int sentences = ActivationCalibrator.DEFAULT_SENTENCES;
+        return request.withCalibration(ActivationCalibrator.measure(ModelProto.parseFrom(Files.readAllBytes(input)), tok,
+                ActivationCalibrator.stsbTrainSentences(sentences), "STS-B train, first " + sentences + " sentences"));
     }
 
     /**
