@@ -65,7 +65,7 @@ final class ChaosFleet {
     private KafkaNode kafka;
     private S3Node s3;
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
-    private final Map<String, Process> processes = new HashMap<>();
+    private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Cli cli;
 
     private static Map<String, String> servicesInOrder() {
@@ -91,7 +91,44 @@ final class ChaosFleet {
         this.cli = new Cli(dir.resolve("workspace"));
     }
 
-    /** The fleet of this test JVM, started on first use; stopped when the JVM exits. */
+    /** Test classes using the fleet now: when the last lets go and no other takes it within 3 s, it stops. */
+    private static int users;
+
+    /** For a test class's @BeforeAll: the shared fleet, started if needed. Pair with {@link #release()}. */
+    static synchronized ChaosFleet acquire() {
+        users++;
+        return shared();
+    }
+
+    /**
+     * For a test class's @AfterAll. The chaos classes run one after another in one JVM; the next one
+     * takes the fleet within milliseconds, while a test class that does not use it (the MiniLM journey)
+     * gets a machine without it.
+     */
+    static synchronized void release() {
+        users--;
+        if (users == 0) {
+            Thread closer = new Thread(() -> {
+                Journeys.sleep(3_000);
+                closeIfUnused();
+            }, "chaos-fleet-release");
+            closer.setDaemon(false);
+            closer.start();
+        }
+    }
+
+    private static synchronized void closeIfUnused() {
+        if (users == 0 && shared != null) {
+            long t0 = System.nanoTime();
+            shared.stopAll(Duration.ofSeconds(15));
+            shared.kafka.close();
+            shared.s3.close();
+            System.out.printf("chaos fleet stopped in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            shared = null;
+        }
+    }
+
+    /** The fleet of this test JVM, started on first use; stopped when released or when the JVM exits. */
     static synchronized ChaosFleet shared() {
         if (shared == null) {
             Path dir = Models.e2eDir().resolve("chaos");
@@ -391,7 +428,18 @@ final class ChaosFleet {
                     records += e.getValue().offset() - start;
                     reset.put(e.getKey(), new OffsetAndMetadata(start));
                 }
-                admin.alterConsumerGroupOffsets(group, reset).all().get(30, TimeUnit.SECONDS);
+                // A group whose members have only just left may still be marked non-empty: ask again.
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        admin.alterConsumerGroupOffsets(group, reset).all().get(30, TimeUnit.SECONDS);
+                        break;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (attempt == 15) {
+                            throw e;
+                        }
+                        Journeys.sleep(2_000);
+                    }
+                }
                 replayed.put(group, records);
             }
         }

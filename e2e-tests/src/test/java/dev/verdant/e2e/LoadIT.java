@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +21,16 @@ import org.junit.jupiter.api.Test;
  * itself and native memory (ONNX Runtime, PyTorch).
  */
 class LoadIT {
+
+    @BeforeAll
+    static void takeTheFleet() {
+        ChaosFleet.acquire();
+    }
+
+    @AfterAll
+    static void letGoOfTheFleet() {
+        ChaosFleet.release();
+    }
     static final int RUNS = 10;
     static final long NATIVE_ALLOWANCE_MB = 768;
 

@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -34,6 +36,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OutageIT {
+
+    @BeforeAll
+    static void takeTheFleet() {
+        ChaosFleet.acquire();
+    }
+
+    @AfterAll
+    static void letGoOfTheFleet() {
+        ChaosFleet.release();
+    }
     static final Duration S3_DOWN = Duration.ofSeconds(30);
     /** The services that consume verdant.models.ingested, each in its own group. */
     static final List<String> INGESTED_CONSUMERS = List.of("verdant-quantization", "verdant-pruning",
@@ -44,7 +56,7 @@ class OutageIT {
     void aPoisonRecordGoesToTheDeadLetterTopicWithTheErrorShownByWatch() {
         ChaosFleet fleet = ChaosFleet.shared();
         String key = "poison-" + UUID.randomUUID();
-        try (WatchSession watch = WatchSession.start(fleet.cli(), "--json", "--timeout", "3m")) {
+        try (WatchSession watch = WatchSession.start(fleet.cli(), "--json", "--from-beginning", "--timeout", "3m")) {
             Journeys.sleep(2_000); // the watch's consumer takes its partitions
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.kafkaBootstrapServers(),

@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +29,16 @@ import org.junit.jupiter.api.Test;
  * content on any topic, no second verdict. Every run on the topics is replayed, not only this class's.
  */
 class ReplayIT {
+
+    @BeforeAll
+    static void takeTheFleet() {
+        ChaosFleet.acquire();
+    }
+
+    @AfterAll
+    static void letGoOfTheFleet() {
+        ChaosFleet.release();
+    }
     /** Topics the services write facts to; the dead letters are left out (a poison record is dead-lettered again). */
     static final List<String> FACT_TOPICS = List.of(Topics.UPLOADS, Topics.MODELS_INGESTED, Topics.MODELS_REJECTED,
             Topics.VARIANTS_CREATED, Topics.VARIANTS_FAILED, Topics.EVALUATIONS, Topics.USAGE, Topics.CARBON_LEDGER,
