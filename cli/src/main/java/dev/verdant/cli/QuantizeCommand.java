@@ -7,6 +7,7 @@ import dev.verdant.quantization.QuantizationOptions;
 import dev.verdant.quantization.QuantizationOutcome;
 import dev.verdant.quantization.QuantizationRequest;
 import dev.verdant.quantization.Quantizer;
+import dev.verdant.quantization.StaticInt8Form;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = {"Quantize an ONNX model (see docs/quantization.md).",
                 "dynamic-int8: MatMul weights int8 per output column + DynamicQuantizeLinear/MatMulInteger,"
-                        + " embedding tables uint8 + DequantizeLinear.",
+                        + " embedding tables int8 per hidden column.",
                 "static-int8: int8 weights and activations (QDQ), activation ranges calibrated on texts (needs --tokenizer).",
                 "fp16: float16 weights, LayerNorm/Softmax/reductions kept in float32.",
                 "int4: block-wise int4 weights (ONNX Runtime's com.microsoft MatMulNBits)."})
@@ -50,6 +51,21 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--reduce-range", description = "dynamic-int8: weights in [-64, 64] like ONNX Runtime (default: the full [-127, 127])")
     boolean reduceRange;
+
+    @Option(names = "--embeddings", defaultValue = "per-column", paramLabel = "GRANULARITY",
+            description = "int8 modes and int4: embedding tables int8 with one scale per hidden column (per-column), or"
+                    + " ONNX Runtime's uint8 with one scale per table (per-tensor) (default: ${DEFAULT-VALUE})")
+    String embeddings;
+
+    @Option(names = "--mse-scales", description = "int8: each weight scale is the clip (0.60-1.00 x max|w|) with the least"
+            + " squared rounding error of its column, instead of max|w| / 127")
+    boolean mseScales;
+
+    @Option(names = "--static-form", paramLabel = "FORM",
+            description = "static-int8: qdq (opset 13 QuantizeLinear/DequantizeLinear pairs), matmulintegertofloat"
+                    + " (ONNX Runtime's fused op) or matmulinteger (standard ops); default: the measured fastest, see"
+                    + " docs/quantization.md")
+    String staticForm;
 
     @Option(names = "--exclude", split = ",", paramLabel = "NODES", description = "node names to leave in float, comma-separated")
     List<String> exclude = List.of();
@@ -94,11 +110,18 @@ final class QuantizeCommand implements Callable<Integer> {
         Set<String> excluded = new LinkedHashSet<>(exclude);
         QuantizationRequest request;
         try {
+            if (!embeddings.equals("per-column") && !embeddings.equals("per-tensor")) {
+                throw new CliException("--embeddings " + embeddings + " is not a granularity: use per-column or per-tensor");
+            }
             QuantizationOptions options = QuantizationOptions.defaults().withPerTensor(perTensor).withReduceRange(reduceRange)
-                    .withExcludedNodes(excluded);
+                    .withExcludedNodes(excluded).withPerColumnEmbeddings(embeddings.equals("per-column"))
+                    .withMseScales(mseScales);
             request = QuantizationRequest.of(quantizationMode).withOptions(options).withBlockSize(blockSize)
                     .withCalibration(CalibrationMethod.of(calibrationMethod)).withCalibrationSamples(calibrationSamples)
                     .withTokenizer(tokenizer);
+            if (staticForm != null) {
+                request = request.withStaticForm(StaticInt8Form.of(staticForm));
+            }
             if (calibration != null) {
                 request = request.withCalibrationSentences(CalibrationTexts.read(calibration));
             }

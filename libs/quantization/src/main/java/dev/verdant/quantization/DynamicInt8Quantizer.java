@@ -41,14 +41,16 @@ import java.util.Set;
  * {@code (xW)_j ~ x_scale w_scale_j sum_i (x_q_i - x_zp) W_q_ij}. y keeps the MatMul's output name,
  * so its consumers (the bias Add) are untouched. Weight scales: see {@link WeightQuantization}.
  *
- * <p>Each Gather (axis 0) over a float initializer table [vocab, hidden] reads a uint8 copy instead:
- * {@code y = DequantizeLinear(Gather(table_q, ids), scale, 128)} (per tensor, valid at opset 11).
- * Float tables no longer read by anything are dropped: that is what shrinks the file about 4x.
+ * <p>Each Gather (axis 0) over a float initializer table [vocab, hidden] reads an 8-bit copy instead (see
+ * {@link GraphRewrite#quantizeEmbedding}): by default int8 with one scale per hidden column,
+ * {@code y = Mul(Cast<float>(Gather(table_q, ids)), scales)}; or ONNX Runtime's per-tensor uint8,
+ * {@code y = DequantizeLinear(Gather(table_q, ids), scale, 128)}. Float tables no longer read by anything are
+ * dropped: that is what shrinks the file about 4x.
  */
 public final class DynamicInt8Quantizer {
 
     /** Written to verdant.quantizer (the algorithm's version; verdant.version is Verdant's). */
-    public static final String VERSION = "dynamic-int8/1";
+    public static final String VERSION = "dynamic-int8/2";
     public static final String MODE = "dynamic-int8";
     static final int MIN_OPSET = 11;
 
@@ -76,7 +78,7 @@ public final class DynamicInt8Quantizer {
         List<String> matmuls = new ArrayList<>();
         List<String> gathers = new ArrayList<>();
         List<String> excluded = new ArrayList<>();
-        Map<String, QuantizedTable> tables = new HashMap<>();
+        Map<String, String[]> tables = new HashMap<>();
         int qmax = options.qmax();
 
         for (int index = 0; index < graph.getNodeCount(); index++) {
@@ -93,7 +95,7 @@ public final class DynamicInt8Quantizer {
                 int rows = (int) weight.getDims(0);
                 int cols = (int) weight.getDims(1);
                 float[] w = Tensors.toFloats(weight);
-                float[] scales = WeightQuantization.columnScales(w, rows, cols, qmax, options.perTensor());
+                float[] scales = options.weightScales(w, rows, cols);
                 byte[] q = WeightQuantization.quantizeColumns(w, rows, cols, scales, qmax);
                 String prefix = name + "_quant";
                 String wq = prefix + "/W_quantized";
@@ -126,25 +128,7 @@ public final class DynamicInt8Quantizer {
                     nodes.add(node);
                     continue;
                 }
-                TensorProto table = initializers.get(node.getInput(0));
-                ModelSupport.requireInternal(table);
-                QuantizedTable quantized = tables.get(table.getName());
-                if (quantized == null) {
-                    float[] values = Tensors.toFloats(table);
-                    float scale = WeightQuantization.embeddingScale(values);
-                    String base = sanitize(table.getName()) + "_quantized";
-                    quantized = new QuantizedTable(base, base + "/scale", base + "/zero_point");
-                    added.add(bytes(quantized.table(), DataType.UINT8_VALUE, Tensors.dims(table),
-                            WeightQuantization.quantizeEmbedding(values, scale)));
-                    added.add(Tensors.ofFloats(quantized.scale(), new long[0], new float[] {scale}));
-                    added.add(bytes(quantized.zeroPoint(), DataType.UINT8_VALUE, new long[0],
-                            new byte[] {(byte) WeightQuantization.EMBEDDING_ZERO_POINT}));
-                    tables.put(table.getName(), quantized);
-                }
-                String gathered = name + "_quant/gathered";
-                nodes.add(node.toBuilder().setInput(0, quantized.table()).setOutput(0, gathered).build());
-                nodes.add(node("DequantizeLinear", name + "_quant/DequantizeLinear",
-                        List.of(gathered, quantized.scale(), quantized.zeroPoint()), List.of(node.getOutput(0))));
+                GraphRewrite.quantizeEmbedding(node, name, initializers.get(node.getInput(0)), tables, nodes, added, options);
                 gathers.add(name);
             } else {
                 nodes.add(node);
@@ -237,10 +221,6 @@ public final class DynamicInt8Quantizer {
 
     private static String sanitize(String name) {
         return name.isEmpty() ? "tensor" : name;
-    }
-
-
-    private record QuantizedTable(String table, String scale, String zeroPoint) {
     }
 
 }

@@ -112,28 +112,51 @@ final class GraphRewrite {
     }
 
     /**
-     * Replaces an embedding Gather by a Gather over a uint8 table (per tensor, zero point 128) + DequantizeLinear,
-     * sharing one quantized table between Gathers of the same table.
+     * Replaces an embedding Gather by a Gather over an 8-bit copy of its table, sharing one copy between Gathers of the
+     * same table. Per tensor (ONNX Runtime's form): uint8, zero point 128, {@code Gather -> DequantizeLinear}. Per
+     * hidden column ({@code options.perColumnEmbeddings()}): int8 symmetric with scales [hidden],
+     * {@code Gather -> Cast<float> -> Mul(scales)} (opset 11's DequantizeLinear has no axis; the Mul broadcasts over
+     * the last dimension).
      */
     static void quantizeEmbedding(NodeProto node, String name, TensorProto table, Map<String, String[]> tables,
-            List<NodeProto> nodes, List<TensorProto> added) {
+            List<NodeProto> nodes, List<TensorProto> added, QuantizationOptions options) {
         ModelSupport.requireInternal(table);
+        boolean perColumn = options.perColumnEmbeddings();
         String[] quantized = tables.get(table.getName());
         if (quantized == null) {
             float[] values = dev.verdant.onnx.Tensors.toFloats(table);
-            float scale = WeightQuantization.embeddingScale(values);
             String base = table.getName() + "_quantized";
             quantized = new String[] {base, base + "/scale", base + "/zero_point"};
-            added.add(ModelSupport.bytes(quantized[0], DataType.UINT8_VALUE, dev.verdant.onnx.Tensors.dims(table),
-                    WeightQuantization.quantizeEmbedding(values, scale)));
-            added.add(dev.verdant.onnx.Tensors.ofFloats(quantized[1], new long[0], new float[] {scale}));
-            added.add(ModelSupport.bytes(quantized[2], DataType.UINT8_VALUE, new long[0],
-                    new byte[] {(byte) WeightQuantization.EMBEDDING_ZERO_POINT}));
+            long[] dims = dev.verdant.onnx.Tensors.dims(table);
+            if (perColumn) {
+                int rows = (int) dims[0];
+                int cols = (int) dims[1];
+                int qmax = WeightQuantization.FULL_RANGE;
+                float[] scales = options.mseScales() ? WeightQuantization.mseScales(values, rows, cols, qmax, false)
+                        : WeightQuantization.columnScales(values, rows, cols, qmax, false);
+                added.add(ModelSupport.bytes(quantized[0], DataType.INT8_VALUE, dims,
+                        WeightQuantization.quantizeColumns(values, rows, cols, scales, qmax)));
+                added.add(dev.verdant.onnx.Tensors.ofFloats(quantized[1], new long[] {cols}, scales));
+            } else {
+                float scale = WeightQuantization.embeddingScale(values);
+                added.add(ModelSupport.bytes(quantized[0], DataType.UINT8_VALUE, dims,
+                        WeightQuantization.quantizeEmbedding(values, scale)));
+                added.add(dev.verdant.onnx.Tensors.ofFloats(quantized[1], new long[0], new float[] {scale}));
+                added.add(ModelSupport.bytes(quantized[2], DataType.UINT8_VALUE, new long[0],
+                        new byte[] {(byte) WeightQuantization.EMBEDDING_ZERO_POINT}));
+            }
             tables.put(table.getName(), quantized);
         }
         String gathered = name + "_quant/gathered";
         nodes.add(node.toBuilder().setInput(0, quantized[0]).setOutput(0, gathered).build());
-        nodes.add(ModelSupport.node("DequantizeLinear", name + "_quant/DequantizeLinear",
-                List.of(gathered, quantized[1], quantized[2]), List.of(node.getOutput(0))));
+        if (perColumn) {
+            String cast = name + "_quant/float";
+            nodes.add(ModelSupport.cast(name + "_quant/Cast", gathered, cast, DataType.FLOAT_VALUE));
+            nodes.add(ModelSupport.node("Mul", name + "_quant/ScaleMul", List.of(cast, quantized[1]),
+                    List.of(node.getOutput(0))));
+        } else {
+            nodes.add(ModelSupport.node("DequantizeLinear", name + "_quant/DequantizeLinear",
+                    List.of(gathered, quantized[1], quantized[2]), List.of(node.getOutput(0))));
+        }
     }
 }

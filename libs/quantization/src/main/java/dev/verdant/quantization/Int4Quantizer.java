@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class Int4Quantizer {
 
-    static final String VERSION = "int4/1";
+    static final String VERSION = "int4/2";
     static final String DOMAIN = "com.microsoft";
 
     private final boolean symmetric;
@@ -65,7 +65,8 @@ final class Int4Quantizer {
                 continue;
             }
             if (gather) {
-                GraphRewrite.quantizeEmbedding(node, name, initializers.get(node.getInput(0)), tables, nodes, added);
+                GraphRewrite.quantizeEmbedding(node, name, initializers.get(node.getInput(0)), tables, nodes, added,
+                        request.options());
                 gathers.add(name);
                 continue;
             }

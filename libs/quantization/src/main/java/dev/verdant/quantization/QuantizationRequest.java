@@ -19,10 +19,11 @@ import java.util.Set;
  * @param calibrationSamples   static-int8: how many calibration sentences are run through the model
  * @param calibrationSentences static-int8: the texts; empty = the STS-B train sentences packaged in libs/evaluation
  * @param tokenizer            static-int8: the model's tokenizer.json (required there)
+ * @param staticForm           static-int8: the graph form of each quantized MatMul
  */
 public record QuantizationRequest(QuantizationMode mode, QuantizationOptions options, int blockSize,
         CalibrationMethod calibration, int calibrationSamples, List<String> calibrationSentences,
-        Optional<Path> tokenizer) {
+        Optional<Path> tokenizer, StaticInt8Form staticForm) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     public static final List<Integer> BLOCK_SIZES = List.of(32, 64, 128);
@@ -37,6 +38,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(calibration, "calibration");
         Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(staticForm, "staticForm");
         calibrationSentences = List.copyOf(calibrationSentences);
         if (!BLOCK_SIZES.contains(blockSize)) {
             throw new IllegalArgumentException("blockSize " + blockSize + " is not supported: use 32, 64 or 128");
@@ -50,7 +52,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
     /** The mode with default options: per column, full range, embeddings quantized, block 32, MinMax on 256 STS-B sentences. */
     public static QuantizationRequest of(QuantizationMode mode) {
         return new QuantizationRequest(mode, QuantizationOptions.defaults(), DEFAULT_BLOCK_SIZE, CalibrationMethod.MINMAX,
-                DEFAULT_CALIBRATION_SAMPLES, List.of(), Optional.empty());
+                DEFAULT_CALIBRATION_SAMPLES, List.of(), Optional.empty(), StaticInt8Quantizer.DEFAULT_FORM);
     }
 
     /**
@@ -140,7 +142,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
             throw new IllegalArgumentException("static-int8 calibrates on texts run through the model: it needs the model's tokenizer.json");
         }
         return new QuantizationRequest(mode, options, blockSize, calibration, samples, List.of(),
-                Optional.ofNullable(tokenizer));
+                Optional.ofNullable(tokenizer), StaticInt8Quantizer.DEFAULT_FORM);
     }
 
     private static int integer(Object value, String key) {
@@ -160,28 +162,33 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
     }
 
     public QuantizationRequest withOptions(QuantizationOptions value) {
-        return new QuantizationRequest(mode, value, blockSize, calibration, calibrationSamples, calibrationSentences, tokenizer);
+        return new QuantizationRequest(mode, value, blockSize, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm);
     }
 
     public QuantizationRequest withBlockSize(int value) {
-        return new QuantizationRequest(mode, options, value, calibration, calibrationSamples, calibrationSentences, tokenizer);
+        return new QuantizationRequest(mode, options, value, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm);
     }
 
     public QuantizationRequest withCalibration(CalibrationMethod value) {
-        return new QuantizationRequest(mode, options, blockSize, value, calibrationSamples, calibrationSentences, tokenizer);
+        return new QuantizationRequest(mode, options, blockSize, value, calibrationSamples, calibrationSentences, tokenizer, staticForm);
     }
 
     public QuantizationRequest withCalibrationSamples(int value) {
-        return new QuantizationRequest(mode, options, blockSize, calibration, value, calibrationSentences, tokenizer);
+        return new QuantizationRequest(mode, options, blockSize, calibration, value, calibrationSentences, tokenizer, staticForm);
     }
 
     public QuantizationRequest withCalibrationSentences(List<String> value) {
-        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, value, tokenizer);
+        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, value, tokenizer, staticForm);
     }
 
     public QuantizationRequest withTokenizer(Path value) {
         return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
-                Optional.ofNullable(value));
+                Optional.ofNullable(value), staticForm);
+    }
+
+    public QuantizationRequest withStaticForm(StaticInt8Form value) {
+        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
+                tokenizer, value);
     }
 
     /** The parameters that matter for this mode, as written to verdant.parameters. */
@@ -192,7 +199,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
                 parts.add(options.describe());
                 break;
             case STATIC_INT8:
-                parts.add("weights=" + (options.perTensor() ? "per-tensor" : "per-column"));
+                parts.add(options.describeWeights());
                 parts.add("calibration=" + calibration.id());
                 parts.add("calibrationSamples=" + calibrationSamples);
                 parts.add("calibrationSet=" + (calibrationSentences.isEmpty() ? "stsb-train" : "custom"));
@@ -201,6 +208,8 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
             case INT4:
                 parts.add("blockSize=" + blockSize);
                 parts.add("symmetric=false");
+                parts.add("embeddings=" + (!options.quantizeEmbeddings() ? "float"
+                        : options.perColumnEmbeddings() ? "int8-per-column" : "uint8-per-tensor"));
                 parts.add("excluded=" + options.excludedNodes().stream().sorted().toList());
                 break;
             default:

@@ -29,19 +29,10 @@ import java.util.Map;
  */
 final class StaticInt8Quantizer {
 
-    static final String VERSION = "static-int8/2";
+    static final String VERSION = "static-int8/3";
 
-    private final boolean fused;
-
-    /** With com.microsoft:MatMulIntegerToFloat (the default, measured faster: docs/quantization.md). */
-    StaticInt8Quantizer() {
-        this(true);
-    }
-
-    /** @param fused MatMulIntegerToFloat (true) or standard MatMulInteger -> Cast -> Mul (false) */
-    StaticInt8Quantizer(boolean fused) {
-        this.fused = fused;
-    }
+    /** What a request gets unless it names a form: see docs/quantization.md for the latency comparison behind it. */
+    static final StaticInt8Form DEFAULT_FORM = StaticInt8Form.MATMUL_INTEGER_TO_FLOAT;
 
     QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request) {
         if (request.tokenizer().isEmpty()) {
@@ -102,6 +93,23 @@ final class StaticInt8Quantizer {
     /** The rewrite with the activation parameters known (calibrated, or given by a test). */
     QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request,
             Map<String, Calibrators.Uint8> activationParameters) {
+        StaticInt8Form used = request.staticForm();
+        String fallback = "";
+        if (used == StaticInt8Form.QDQ) {
+            OpsetUpgrade.Result upgrade = OpsetUpgrade.toOpset13(model);
+            if (upgrade.upgraded()) {
+                model = upgrade.model();
+            } else {
+                // Per-channel QDQ needs opset 13; a model that cannot be raised keeps the fused operator form.
+                used = StaticInt8Form.MATMUL_INTEGER_TO_FLOAT;
+                fallback = ",qdqRefused=" + upgrade.refusal().replace(',', ';');
+            }
+        }
+        return rewrite(model, source, request, activationParameters, used, fallback);
+    }
+
+    private QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request,
+            Map<String, Calibrators.Uint8> activationParameters, StaticInt8Form form, String fallback) {
         QuantizationOptions options = request.options();
         Map<String, TensorProto> initializers = GraphRewrite.initializers(model.getGraph());
         List<NodeProto> nodes = new ArrayList<>();
@@ -139,7 +147,7 @@ final class StaticInt8Quantizer {
                 continue;
             }
             if (gather) {
-                GraphRewrite.quantizeEmbedding(node, name, initializers.get(node.getInput(0)), tables, nodes, added);
+                GraphRewrite.quantizeEmbedding(node, name, initializers.get(node.getInput(0)), tables, nodes, added, options);
                 gathers.add(name);
                 continue;
             }
@@ -162,11 +170,24 @@ final class StaticInt8Quantizer {
             int rows = (int) weight.getDims(0);
             int cols = (int) weight.getDims(1);
             float[] w = Tensors.toFloats(weight);
-            float[] scales = WeightQuantization.columnScales(w, rows, cols, qmax, options.perTensor());
+            float[] scales = options.weightScales(w, rows, cols);
             byte[] wq = WeightQuantization.quantizeColumns(w, rows, cols, scales, qmax);
             String prefix = name + "_quant";
             added.add(ModelSupport.bytes(prefix + "/W_quantized", DataType.INT8_VALUE, new long[] {rows, cols}, wq));
-            if (fused) {
+            if (form == StaticInt8Form.QDQ) {
+                // One DequantizeLinear per consumer (ONNX Runtime's QDQ selectors want a DQ node feeding only its
+                // target node); the weight's DequantizeLinear is per output column, axis 1 of W [in, out].
+                String dq = prefix + "/x_dequantized";
+                nodes.add(ModelSupport.node("DequantizeLinear", prefix + "/x_DequantizeLinear", List.of(q[0], q[1], q[2]),
+                        List.of(dq)));
+                added.add(Tensors.ofFloats(prefix + "/W_scale", new long[] {cols}, scales));
+                added.add(ModelSupport.bytes(prefix + "/W_zero_point", DataType.INT8_VALUE, new long[] {cols}, new byte[cols]));
+                String wdq = prefix + "/W_dequantized";
+                nodes.add(ModelSupport.node("DequantizeLinear", prefix + "/W_DequantizeLinear",
+                        List.of(prefix + "/W_quantized", prefix + "/W_scale", prefix + "/W_zero_point"), List.of(wdq))
+                        .toBuilder().addAttribute(ModelSupport.intAttribute("axis", 1)).build());
+                nodes.add(node.toBuilder().setName(name).setInput(0, dq).setInput(1, wdq).build());
+            } else if (form == StaticInt8Form.MATMUL_INTEGER_TO_FLOAT) {
                 // com.microsoft:MatMulIntegerToFloat(A, B, a_scale, b_scale, a_zero_point, b_zero_point, bias): what
                 // ONNX Runtime fuses dynamic-int8's MatMulInteger -> Cast -> Mul (-> bias Add) chain into. It does not
                 // fuse the static chain by itself (its pattern needs the scale to come from a Mul node), so it is
@@ -206,9 +227,10 @@ final class StaticInt8Quantizer {
         // A bias Add absorbed into an earlier MatMulIntegerToFloat was emitted before being skipped only if it came first:
         // it never does (it consumes the MatMul's output), but drop any copy to be safe.
         nodes.removeIf(absorbed::contains);
-        ModelProto.Builder out = GraphRewrite.rebuild(model, nodes, added, fused ? Map.of(Int4Quantizer.DOMAIN, 1L) : Map.of());
+        ModelProto.Builder out = GraphRewrite.rebuild(model, nodes, added,
+                form == StaticInt8Form.MATMUL_INTEGER_TO_FLOAT ? Map.of(Int4Quantizer.DOMAIN, 1L) : Map.of());
         ModelSupport.stamp(out, model, QuantizationMode.STATIC_INT8, VERSION,
-                request.describe() + ",kernel=" + (fused ? "MatMulIntegerToFloat" : "MatMulInteger"), source, excluded);
+                request.describe() + ",form=" + form.id() + fallback, source, excluded);
         ModelProto result = out.build();
         return new QuantizationOutcome.Quantized(result, new QuantizationOutcome.Report(matmuls, gathers, excluded,
                 quantizers.size(), source.length, result.getSerializedSize()));

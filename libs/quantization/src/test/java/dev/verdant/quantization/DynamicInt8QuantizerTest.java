@@ -57,7 +57,8 @@ class DynamicInt8QuantizerTest {
         assertThat(quantized.report().activationQuantizers()).isEqualTo(8);
         assertThat(quantized.report().quantizedMatMuls()).hasSize(12);
         assertThat(quantized.report().quantizedGathers()).hasSize(3);
-        assertThat(ops.get("DequantizeLinear")).isEqualTo(3L);
+        // Embedding tables int8 per hidden column (the default): Gather -> Cast -> Mul, no DequantizeLinear.
+        assertThat(ops).doesNotContainKey("DequantizeLinear");
         assertThat(model.getGraph().getInitializerList()).noneMatch(t -> t.getName().equals("embeddings.word_embeddings.weight")
                 && t.getDataType() == DataType.FLOAT_VALUE);
         assertThat(quantized.report().bytesBefore()).isEqualTo(fp32.length);
@@ -115,6 +116,74 @@ class DynamicInt8QuantizerTest {
             assertThat((double) y[0][0]).isCloseTo(0.97, org.assertj.core.data.Offset.offset(0.02));
             assertThat((double) y[0][1]).isCloseTo(-204, org.assertj.core.data.Offset.offset(2.0));
         }
+    }
+
+    /** ids [n] -> Gather(table [rows, cols]) -> y [n, cols]; opset 11. */
+    private static byte[] embedding(float[] table, int rows, int cols) {
+        ValueInfoProto ids = ValueInfoProto.newBuilder().setName("ids").setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(DataType.INT64_VALUE).setShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("n"))))).build();
+        return OnnxGraphs.toBytes(model(GraphProto.newBuilder().addInput(ids)
+                .addInitializer(Tensors.ofFloats("table", new long[] {rows, cols}, table))
+                .addNode(NodeProto.newBuilder().setOpType("Gather").setName("lookup").addInput("table").addInput("ids").addOutput("y"))
+                // a MatMul, so that the model has something the mode requires
+                .addInitializer(Tensors.ofFloats("W", new long[] {cols, 2}, new float[cols * 2]))
+                .addNode(NodeProto.newBuilder().setOpType("MatMul").setName("mm").addInput("y").addInput("W").addOutput("z"))
+                .addOutput(input("y", -1, cols)).addOutput(input("z", -1, 2)).build()));
+    }
+
+    @Test
+    void perColumnEmbeddingsGetOneScalePerHiddenColumnAndOnnxRuntimeReadsThemBack() throws OrtException {
+        int rows = 6;
+        int cols = 3;
+        float[] table = new float[rows * cols];
+        Random random = new Random(5);
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (float) random.nextGaussian() * 0.02f;
+        }
+        table[4 * cols + 1] = 1.5f; // column 1 holds an outlier, as BERT's embedding tables do
+        QuantizationOutcome.Quantized quantized = quantized(quantizer.quantize(embedding(table, rows, cols),
+                QuantizationOptions.defaults().withPerColumnEmbeddings(true).withMseScales(false)));
+        Map<String, TensorProto> initializers = quantized.model().getGraph().getInitializerList().stream()
+                .collect(Collectors.toMap(TensorProto::getName, t -> t));
+        TensorProto q = initializers.get("table_quantized");
+        assertThat(q.getDataType()).isEqualTo(DataType.INT8_VALUE);
+        assertThat(q.getDimsList()).containsExactly((long) rows, (long) cols);
+        float[] scales = Tensors.toFloats(initializers.get("table_quantized/scale"));
+        assertThat(scales).containsExactly(WeightQuantization.columnScales(table, rows, cols, 127, false));
+        assertThat(scales[1]).isEqualTo(1.5f / 127);
+        assertThat(scales[0]).isLessThan(scales[1] / 10); // the other columns keep a fine step
+        assertThat(quantized.model().getGraph().getNodeList().stream().map(NodeProto::getOpType))
+                .contains("Gather", "Cast", "Mul").doesNotContain("DequantizeLinear");
+        assertThat(quantized.metadata().get("verdant.parameters")).contains("embeddings=int8-per-column");
+
+        long[] ids = {4, 0, 5, 4};
+        try (OrtSession session = environment.createSession(OnnxGraphs.toBytes(quantized.model()), new OrtSession.SessionOptions());
+                OnnxTensor input = OnnxTensor.createTensor(environment, ids);
+                OrtSession.Result result = session.run(Map.of("ids", input))) {
+            float[][] y = (float[][]) result.get("y").orElseThrow().getValue();
+            byte[] stored = q.getRawData().toByteArray();
+            for (int n = 0; n < ids.length; n++) {
+                for (int j = 0; j < cols; j++) {
+                    int index = (int) ids[n] * cols + j;
+                    assertThat(y[n][j]).isEqualTo(stored[index] * scales[j]);                       // q x scale_j
+                    assertThat(Math.abs(y[n][j] - table[index])).isLessThanOrEqualTo(scales[j] / 2 * 1.0001f); // round trip
+                }
+            }
+        }
+    }
+
+    @Test
+    void perTensorEmbeddingsAreOnnxRuntimesUint8Form() {
+        float[] table = {0.1f, -0.2f, 0.3f, 1.0f, 0.0f, -0.5f};
+        QuantizationOutcome.Quantized quantized = quantized(quantizer.quantize(embedding(table, 2, 3),
+                QuantizationOptions.defaults().withPerColumnEmbeddings(false)));
+        Map<String, TensorProto> initializers = quantized.model().getGraph().getInitializerList().stream()
+                .collect(Collectors.toMap(TensorProto::getName, t -> t));
+        assertThat(initializers.get("table_quantized").getDataType()).isEqualTo(DataType.UINT8_VALUE);
+        assertThat(Tensors.toFloats(initializers.get("table_quantized/scale"))).containsExactly(2 * 1.0f / 255);
+        assertThat(quantized.model().getGraph().getNodeList().stream().map(NodeProto::getOpType)).contains("DequantizeLinear");
+        assertThat(quantized.metadata().get("verdant.parameters")).contains("embeddings=uint8-per-tensor");
     }
 
     @Test

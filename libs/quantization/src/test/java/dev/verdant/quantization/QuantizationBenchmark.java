@@ -6,6 +6,8 @@ import dev.verdant.evaluation.EvaluationReport;
 import dev.verdant.evaluation.EvaluationRequest;
 import dev.verdant.evaluation.Evaluator;
 import dev.verdant.evaluation.LatencySettings;
+import dev.verdant.evaluation.StsSource;
+import dev.verdant.evaluation.StsSplit;
 import dev.verdant.evaluation.MiniLmArtifacts;
 import dev.verdant.evaluation.Percentiles;
 
@@ -43,6 +45,7 @@ public final class QuantizationBenchmark {
         int pairs = 0;
         int rounds = 3;
         String only = null;
+        StsSplit split = StsSplit.TEST;
         Path dir = Path.of("target", "quantization-benchmark");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -57,6 +60,9 @@ public final class QuantizationBenchmark {
                     break;
                 case "--only":
                     only = args[++i];
+                    break;
+                case "--split":
+                    split = StsSplit.valueOf(args[++i].toUpperCase(Locale.ROOT));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i] + " (use --pairs N --rounds N --dir D)");
@@ -74,21 +80,38 @@ public final class QuantizationBenchmark {
         QuantizationRequest dynamic = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8);
         QuantizationRequest staticInt8 = QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer);
         QuantizationRequest int4 = QuantizationRequest.of(QuantizationMode.INT4);
+        if ("dynamic-candidates".equals(only)) {
+            // The dynamic-int8 choices, to be compared on the dev split (docs/quantization.md).
+            QuantizationOptions ort = QuantizationOptions.defaults().withPerColumnEmbeddings(false);
+            variants.add(make(dir, "dyn ORT-like (reduce-range, per-tensor emb)", source, dynamic.withOptions(ort.withReduceRange(true)), null));
+            variants.add(make(dir, "dyn per-tensor emb", source, dynamic.withOptions(ort), null));
+            variants.add(make(dir, "dyn per-tensor emb, mse", source, dynamic.withOptions(ort.withMseScales(true)), null));
+            variants.add(make(dir, "dyn per-column emb", source, dynamic.withOptions(ort.withPerColumnEmbeddings(true)), null));
+            variants.add(make(dir, "dyn per-column emb, mse", source,
+                    dynamic.withOptions(ort.withPerColumnEmbeddings(true).withMseScales(true)), null));
+            run(variants, fp32, tokenizer, pairs, rounds, dir, split);
+            return;
+        }
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
-        if ("int8".equals(only)) {
-            // dynamic vs static-int8 only: the fused op (default) and the standard-op chain.
-            variants.add(make(dir, "static-int8 minmax", source, staticInt8, null));
-            variants.add(makeStandardStatic(dir, source, staticInt8));
-        } else {
+        variants.add(make(dir, "static-int8 minmax", source, staticInt8, null));
+        // The static-int8 graph forms other than the default, MinMax on the default texts (same arithmetic).
+        for (StaticInt8Form form : StaticInt8Form.values()) {
+            if (form != StaticInt8Quantizer.DEFAULT_FORM && (form != StaticInt8Form.MATMUL_INTEGER || "int8".equals(only))) {
+                variants.add(makeStatic(dir, source, staticInt8, form));
+            }
+        }
+        if (!"int8".equals(only)) {
             addOthers(variants, dir, source, staticInt8, int4);
         }
-        run(variants, fp32, tokenizer, pairs, rounds, dir);
+        run(variants, fp32, tokenizer, pairs, rounds, dir, split);
     }
 
     private static void addOthers(List<Variant> variants, Path dir, byte[] source, QuantizationRequest staticInt8,
             QuantizationRequest int4) throws IOException {
         for (CalibrationMethod method : CalibrationMethod.values()) {
-            variants.add(make(dir, "static-int8 " + method.id(), source, staticInt8.withCalibration(method), null));
+            if (method != CalibrationMethod.MINMAX) {
+                variants.add(make(dir, "static-int8 " + method.id(), source, staticInt8.withCalibration(method), null));
+            }
         }
         variants.add(make(dir, "fp16 (weights)", source, QuantizationRequest.of(QuantizationMode.FP16), Fp16Converter.Layout.WEIGHTS));
         variants.add(make(dir, "fp16 (compute)", source, QuantizationRequest.of(QuantizationMode.FP16), Fp16Converter.Layout.COMPUTE));
@@ -97,13 +120,13 @@ public final class QuantizationBenchmark {
         variants.add(makeInt4Float(dir, source, int4.withBlockSize(32)));
     }
 
-    private static void run(List<Variant> variants, Path fp32, Path tokenizer, int pairs, int rounds, Path dir)
-            throws IOException {
+    private static void run(List<Variant> variants, Path fp32, Path tokenizer, int pairs, int rounds, Path dir,
+            StsSplit split) throws IOException {
         Evaluator evaluator = new Evaluator();
         Map<String, EvaluationReport> quality = new LinkedHashMap<>();
         for (Variant variant : variants) {
             EvaluationRequest request = EvaluationRequest.of(variant.file(), tokenizer).withMaxPairs(pairs)
-                    .withLatency(LatencySettings.quick());
+                    .withDataset(new StsSource.BuiltIn(split)).withLatency(LatencySettings.quick());
             if (!variant.label().equals("fp32")) {
                 request = request.withBaseline(fp32);
             }
@@ -125,23 +148,39 @@ public final class QuantizationBenchmark {
 
         StringBuilder table = new StringBuilder();
         EvaluationReport base = quality.get("fp32");
-        table.append(String.format(Locale.ROOT, "STS-B test, %d pairs; latency: median over %d interleaved rounds of the p50"
-                + " (40 runs at batch 1, 15 at batch 32), %d intra-op threads%n%n", base.quality().pairs(), rounds,
+        table.append(String.format(Locale.ROOT, "STS-B %s, %d pairs; latency: median over %d interleaved rounds of the p50"
+                + " (40 runs at batch 1, 15 at batch 32), %d intra-op threads%n%n", split.name().toLowerCase(Locale.ROOT),
+                base.quality().pairs(), rounds,
                 EvaluationRequest.defaultThreads()));
-        table.append("| model | size (bytes) | parameters | Spearman | Δ vs fp32 | mean cosine to fp32 | b1 p50 (ms) | b32 p50 (ms) | b32 vs ORT INT8 | quantize (s) | settings |\n");
-        table.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        double referenceB32 = median(latencies.get("ORT INT8 (reference)"), 1);
+        table.append("| model | size (bytes) | parameters | Spearman | Δ vs fp32 | mean cosine to fp32 | b1 p50 (ms) | b32 p50 (ms)"
+                + " | b32 / ORT INT8 | b32 / dynamic-int8 | quantize (s) | settings |\n");
+        table.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Variant variant : variants) {
             EvaluationReport report = quality.get(variant.label());
             double b1 = median(latencies.get(variant.label()), 0);
             double b32 = median(latencies.get(variant.label()), 1);
-            table.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %+.2f | %s | %.2f | %.1f | %.2fx | %s | %s |%n",
+            table.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %+.2f | %s | %.2f | %.1f | %s | %s | %s | %s |%n",
                     variant.label(), report.sizeBytes(), report.parameters(), report.quality().spearman(),
                     report.quality().spearman() - base.quality().spearman(),
                     report.fidelity() == null ? "—" : String.format(Locale.ROOT, "%.5f", report.fidelity().meanCosine()),
-                    b1, b32, b32 / referenceB32,
+                    b1, b32, ratio(latencies, variant.label(), "ORT INT8 (reference)"),
+                    ratio(latencies, variant.label(), "dynamic-int8"),
                     variant.quantizeSeconds() == 0 ? "—" : String.format(Locale.ROOT, "%.1f", variant.quantizeSeconds()),
                     variant.parameters()));
+        }
+        if (rounds > 0) {
+            table.append("\nbatch-32 p50 (ms) per round (each round times every model once, in a rotated order):\n\n| model |");
+            for (int round = 1; round <= rounds; round++) {
+                table.append(" round ").append(round).append(" |");
+            }
+            table.append("\n|---|").append("---:|".repeat(rounds)).append("\n");
+            for (Variant variant : variants) {
+                table.append("| ").append(variant.label()).append(" |");
+                for (double[] values : latencies.get(variant.label())) {
+                    table.append(String.format(Locale.ROOT, " %.1f |", values[1]));
+                }
+                table.append("\n");
+            }
         }
         System.out.println();
         System.out.print(table);
@@ -168,8 +207,9 @@ public final class QuantizationBenchmark {
         return new Variant(label, file, quantized.metadata().get("verdant.parameters"), seconds);
     }
 
-    /** static-int8 in the standard-op form (MatMulInteger -> Cast -> Mul), MinMax on the default texts. */
-    private static Variant makeStandardStatic(Path dir, byte[] source, QuantizationRequest request) throws IOException {
+    /** static-int8 in another graph form ({@link StaticInt8Form}), MinMax on the default texts. */
+    private static Variant makeStatic(Path dir, byte[] source, QuantizationRequest request, StaticInt8Form form)
+            throws IOException {
         ModelProto model = ModelProto.parseFrom(source);
         long start = System.nanoTime();
         java.util.List<String> activations = new ArrayList<>();
@@ -187,12 +227,14 @@ public final class QuantizationBenchmark {
         } catch (ActivationCalibrator.CalibrationException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) new StaticInt8Quantizer(false)
-                .rewrite(model, source, request, parameters);
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) new StaticInt8Quantizer()
+                .rewrite(model, source, request.withStaticForm(form), parameters);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Path file = dir.resolve("static-int8-minmax-matmulinteger.onnx");
+        String label = "static-int8 minmax (" + form.id() + ")";
+        Path file = dir.resolve("static-int8-minmax-" + form.id() + ".onnx");
         Quantizer.write(quantized, file);
-        return new Variant("static-int8 minmax (MatMulInteger)", file, quantized.metadata().get("verdant.parameters"), seconds);
+        System.out.printf(Locale.ROOT, "made %-22s %,d bytes in %.1f s%n", label, quantized.report().bytesAfter(), seconds);
+        return new Variant(label, file, quantized.metadata().get("verdant.parameters"), seconds);
     }
 
     private static Variant makeInt4Float(Path dir, byte[] source, QuantizationRequest request) throws IOException {
@@ -210,6 +252,24 @@ public final class QuantizationBenchmark {
     }
 
     /** The median of the rounds' figures; NaN when there were no rounds (--rounds 0: quality only). */
+    /**
+     * The batch-32 p50 of {@code label} over that of {@code base}, taken within each round (the two models ran minutes
+     * apart at most, under the same load): the median ratio and, in brackets, the smallest and largest.
+     */
+    private static String ratio(Map<String, List<double[]>> latencies, String label, String base) {
+        List<double[]> a = latencies.get(label);
+        List<double[]> b = latencies.get(base);
+        if (a == null || b == null || a.isEmpty() || a.size() != b.size()) {
+            return "—";
+        }
+        List<double[]> ratios = new ArrayList<>();
+        for (int round = 0; round < a.size(); round++) {
+            ratios.add(new double[] {a.get(round)[1] / b.get(round)[1]});
+        }
+        double[] sorted = ratios.stream().mapToDouble(r -> r[0]).sorted().toArray();
+        return String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", median(ratios, 0), sorted[0], sorted[sorted.length - 1]);
+    }
+
     private static double median(List<double[]> values, int index) {
         return values.isEmpty() ? Double.NaN : Percentiles.median(values.stream().mapToDouble(a -> a[index]).toArray());
     }

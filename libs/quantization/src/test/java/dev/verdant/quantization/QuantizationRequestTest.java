@@ -64,4 +64,22 @@ class QuantizationRequestTest {
         nullMode.put("mode", null);
         assertThatThrownBy(() -> QuantizationRequest.fromRecipeParams(nullMode, null)).hasMessageContaining("'mode' is required");
     }
+
+    @Test
+    void staticFormsAreNamedAndAnUnknownOneListsThem() {
+        assertThat(QuantizationRequest.of(QuantizationMode.STATIC_INT8).staticForm()).isEqualTo(StaticInt8Quantizer.DEFAULT_FORM);
+        assertThat(StaticInt8Form.of("QDQ")).isEqualTo(StaticInt8Form.QDQ);
+        assertThat(StaticInt8Form.of("MatMulIntegerToFloat")).isEqualTo(StaticInt8Form.MATMUL_INTEGER_TO_FLOAT);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StaticInt8Form.of("qlinear"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("qlinear").hasMessageContaining("qdq, matmulintegertofloat, matmulinteger");
+    }
+
+    @Test
+    void parametersNameTheEmbeddingAndScaleChoices() {
+        QuantizationRequest request = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8);
+        assertThat(request.describe()).contains("embeddings=int8-per-column").contains("scales=max");
+        assertThat(request.withOptions(request.options().withPerColumnEmbeddings(false).withMseScales(true)).describe())
+                .contains("embeddings=uint8-per-tensor").contains("scales=mse");
+    }
 }

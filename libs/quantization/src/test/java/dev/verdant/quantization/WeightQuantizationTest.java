@@ -98,4 +98,66 @@ class WeightQuantizationTest {
         }
         return w;
     }
+
+    @Test
+    void mseScalesNeverLoseToMaxScalesAndClipALoneOutlier() {
+        int rows = 256;
+        int cols = 8;
+        Random random = new Random(7);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian() * 0.05f;
+        }
+        // Column 2: 0.5 two hundred times and one 1.0. With the max scale 1/127, 0.5 is 63.5 steps: every 0.5 errs
+        // by half a step. A clip just under 1.0 costs the 1.0 a little and puts 0.5 near a step.
+        for (int i = 0; i < rows; i++) {
+            w[i * cols + 2] = i < 200 ? 0.5f : 0f;
+        }
+        w[210 * cols + 2] = 1.0f;
+        float[] max = WeightQuantization.columnScales(w, rows, cols, 127, false);
+        float[] mse = WeightQuantization.mseScales(w, rows, cols, 127, false);
+        for (int j = 0; j < cols; j++) {
+            assertThat(mse[j]).isLessThanOrEqualTo(max[j] * 1.000001f).isGreaterThanOrEqualTo(max[j] * 0.6f * 0.999999f);
+            assertThat(columnError(w, rows, cols, mse, j)).isLessThanOrEqualTo(columnError(w, rows, cols, max, j));
+        }
+        assertThat(mse[2]).isLessThan(max[2]); // the 1.0 is clipped...
+        // ...and the column's squared rounding error drops by more than half.
+        assertThat(columnError(w, rows, cols, mse, 2)).isLessThan(columnError(w, rows, cols, max, 2) / 2);
+    }
+
+    @Test
+    void mseScalesPerTensorAreOneScale() {
+        float[] w = random(64 * 4, 3);
+        float[] scales = WeightQuantization.mseScales(w, 64, 4, 127, true);
+        assertThat(scales).containsOnly(scales[0]);
+        float[] max = WeightQuantization.columnScales(w, 64, 4, 127, true);
+        double mseError = 0;
+        double maxError = 0;
+        for (int j = 0; j < 4; j++) {
+            mseError += columnError(w, 64, 4, scales, j);
+            maxError += columnError(w, 64, 4, max, j);
+        }
+        assertThat(mseError).isLessThanOrEqualTo(maxError);
+    }
+
+    @Test
+    void mseScalesOfAZeroColumnStayExact() {
+        float[] scales = WeightQuantization.mseScales(W, 2, 3, 127, false);
+        byte[] q = WeightQuantization.quantizeColumns(W, 2, 3, scales, 127);
+        assertThat(q[2]).isZero();
+        assertThat(q[5]).isZero();
+        assertThat(scales[2]).isPositive();
+    }
+
+    /** sum_i (W_ij - q_ij s_j)^2 after quantizing with {@code scales}. */
+    private static double columnError(float[] w, int rows, int cols, float[] scales, int j) {
+        byte[] q = WeightQuantization.quantizeColumns(w, rows, cols, scales, 127);
+        float[] back = WeightQuantization.dequantizeColumns(q, rows, cols, scales);
+        double error = 0;
+        for (int i = 0; i < rows; i++) {
+            double d = w[i * cols + j] - back[i * cols + j];
+            error += d * d;
+        }
+        return error;
+    }
 }
