@@ -62,9 +62,43 @@ public final class DynamicInt8Quantizer {
         return new Quantizer().quantize(source, QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withOptions(options));
     }
 
+    /** The graph form of each quantized MatMul. */
+    enum Form {
+        /** Standard ops: DynamicQuantizeLinear (shared per activation) -> MatMulInteger -> Cast -> Mul. */
+        MATMUL_INTEGER("matmulinteger"),
+        /**
+         * com.microsoft:DynamicQuantizeMatMul(x, W_q, w_scale, , bias) written directly, the bias Add folded in; the op
+         * quantizes x itself, so Q, K and V each quantize the same activation.
+         */
+        DYNAMIC_QUANTIZE_MATMUL("dynamicquantizematmul");
+
+        final String id;
+
+        Form(String id) {
+            this.id = id;
+        }
+    }
+
+    private final Form form;
+
+    public DynamicInt8Quantizer() {
+        this(Form.MATMUL_INTEGER);
+    }
+
+    DynamicInt8Quantizer(Form form) {
+        this.form = form;
+    }
+
     QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request) {
         QuantizationOptions options = request.options();
         GraphProto graph = model.getGraph();
+        Map<String, List<NodeProto>> consumers = new HashMap<>();
+        for (NodeProto node : graph.getNodeList()) {
+            for (String input : node.getInputList()) {
+                consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(node);
+            }
+        }
+        Set<NodeProto> absorbed = new java.util.HashSet<>();
         Map<String, TensorProto> initializers = new LinkedHashMap<>();
         for (TensorProto tensor : graph.getInitializerList()) {
             initializers.put(tensor.getName(), tensor);
@@ -83,6 +117,9 @@ public final class DynamicInt8Quantizer {
 
         for (int index = 0; index < graph.getNodeCount(); index++) {
             NodeProto node = graph.getNode(index);
+            if (absorbed.contains(node)) {
+                continue;
+            }
             String name = node.getName().isEmpty() ? node.getOpType() + "_" + index : node.getName();
             if (isQuantizableMatMul(node, initializers)) {
                 if (options.excludedNodes().contains(node.getName())) {
@@ -104,6 +141,21 @@ public final class DynamicInt8Quantizer {
                 added.add(Tensors.ofFloats(ws, new long[] {cols}, scales));
 
                 String x = node.getInput(0);
+                if (form == Form.DYNAMIC_QUANTIZE_MATMUL) {
+                    NodeProto bias = GraphRewrite.biasAdd(node, consumers, initializers, graphOutputs, cols);
+                    List<String> inputs = new ArrayList<>(List.of(x, wq, ws));
+                    String output = node.getOutput(0);
+                    if (bias != null) {
+                        inputs.add("");
+                        inputs.add(bias.getInput(0).equals(output) ? bias.getInput(1) : bias.getInput(0));
+                        output = bias.getOutput(0);
+                        absorbed.add(bias);
+                    }
+                    nodes.add(node("DynamicQuantizeMatMul", prefix + "/DynamicQuantizeMatMul", inputs, List.of(output))
+                            .toBuilder().setDomain(Int4Quantizer.DOMAIN).build());
+                    matmuls.add(name);
+                    continue;
+                }
                 String[] xq = activationQuantizers.get(x);
                 if (xq == null) {
                     String base = sanitize(x) + "_dql";
@@ -164,7 +216,11 @@ public final class DynamicInt8Quantizer {
         rewritten.clearInput().addAllInput(inputs);
 
         ModelProto.Builder out = model.toBuilder().setGraph(rewritten);
-        ModelSupport.stamp(out, model, QuantizationMode.DYNAMIC_INT8, VERSION, request.describe(), source, excluded);
+        if (form == Form.DYNAMIC_QUANTIZE_MATMUL && ModelSupport.opset(model, Int4Quantizer.DOMAIN) == 0) {
+            out.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(Int4Quantizer.DOMAIN).setVersion(1));
+        }
+        ModelSupport.stamp(out, model, QuantizationMode.DYNAMIC_INT8, VERSION,
+                request.describe() + (form == Form.MATMUL_INTEGER ? "" : ",form=" + form.id), source, excluded);
         ModelProto result = out.build();
         long after = result.getSerializedSize();
         return new QuantizationOutcome.Quantized(result, new QuantizationOutcome.Report(matmuls, gathers, excluded,

@@ -55,6 +55,26 @@ final class GraphRewrite {
                 && !initializers.containsKey(node.getInput(1));
     }
 
+    /** The Add that only adds a constant [cols] bias to the MatMul's output, when the MatMul has no other consumer. */
+    static NodeProto biasAdd(NodeProto matmul, Map<String, List<NodeProto>> consumers,
+            Map<String, TensorProto> initializers, java.util.Set<String> graphOutputs, int cols) {
+        String output = matmul.getOutput(0);
+        List<NodeProto> readers = consumers.getOrDefault(output, List.of());
+        if (readers.size() != 1 || graphOutputs.contains(output)) {
+            return null;
+        }
+        NodeProto add = readers.get(0);
+        if (!add.getOpType().equals("Add") || !ModelSupport.isDefaultDomain(add) || add.getInputCount() != 2) {
+            return null;
+        }
+        String other = add.getInput(0).equals(output) ? add.getInput(1) : add.getInput(0);
+        TensorProto bias = initializers.get(other);
+        if (bias == null || bias.getDataType() != DataType.FLOAT_VALUE || bias.getDimsCount() != 1 || bias.getDims(0) != cols) {
+            return null;
+        }
+        return add;
+    }
+
     static String nodeName(NodeProto node, int index) {
         return node.getName().isEmpty() ? node.getOpType() + "_" + index : node.getName();
     }

@@ -70,26 +70,6 @@ final class StaticInt8Quantizer {
         return rewrite(model, source, request, parameters);
     }
 
-    /** The Add that only adds a constant [cols] bias to the MatMul's output, when the MatMul has no other consumer. */
-    private static NodeProto biasAdd(NodeProto matmul, Map<String, List<NodeProto>> consumers,
-            Map<String, TensorProto> initializers, java.util.Set<String> graphOutputs, int cols) {
-        String output = matmul.getOutput(0);
-        List<NodeProto> readers = consumers.getOrDefault(output, List.of());
-        if (readers.size() != 1 || graphOutputs.contains(output)) {
-            return null;
-        }
-        NodeProto add = readers.get(0);
-        if (!add.getOpType().equals("Add") || !ModelSupport.isDefaultDomain(add) || add.getInputCount() != 2) {
-            return null;
-        }
-        String other = add.getInput(0).equals(output) ? add.getInput(1) : add.getInput(0);
-        TensorProto bias = initializers.get(other);
-        if (bias == null || bias.getDataType() != DataType.FLOAT_VALUE || bias.getDimsCount() != 1 || bias.getDims(0) != cols) {
-            return null;
-        }
-        return add;
-    }
-
     /** The rewrite with the activation parameters known (calibrated, or given by a test). */
     QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request,
             Map<String, Calibrators.Uint8> activationParameters) {
@@ -193,7 +173,7 @@ final class StaticInt8Quantizer {
                 // fuse the static chain by itself (its pattern needs the scale to come from a Mul node), so it is
                 // written here directly, with the bias Add folded in when it is the MatMul's only consumer.
                 added.add(Tensors.ofFloats(prefix + "/W_scale", new long[] {cols}, scales));
-                NodeProto bias = biasAdd(node, consumers, initializers, graphOutputs, cols);
+                NodeProto bias = GraphRewrite.biasAdd(node, consumers, initializers, graphOutputs, cols);
                 List<String> inputs = new ArrayList<>(List.of(q[0], prefix + "/W_quantized", q[1], prefix + "/W_scale", q[2], ""));
                 String output = node.getOutput(0);
                 if (bias != null) {

@@ -93,6 +93,34 @@ class DynamicInt8QuantizerTest {
     }
 
     @Test
+    void dynamicQuantizeMatMulFormFoldsTheBiasAndComputesTheSame() throws Exception {
+        byte[] fp32 = tiny().toBytes();
+        QuantizationRequest request = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8);
+        ModelProto standard = quantized(new DynamicInt8Quantizer().rewrite(ModelProto.parseFrom(fp32), fp32, request)).model();
+        QuantizationOutcome.Quantized op = quantized(new DynamicInt8Quantizer(DynamicInt8Quantizer.Form.DYNAMIC_QUANTIZE_MATMUL)
+                .rewrite(ModelProto.parseFrom(fp32), fp32, request));
+        Map<String, Long> ops = op.model().getGraph().getNodeList().stream()
+                .collect(Collectors.groupingBy(NodeProto::getOpType, Collectors.counting()));
+        assertThat(ops.get("DynamicQuantizeMatMul")).isEqualTo(12L);
+        assertThat(ops).doesNotContainKeys("DynamicQuantizeLinear", "MatMulInteger");
+        long fp32Adds = tiny().build().getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Add")).count();
+        assertThat(ops.get("Add")).isEqualTo(fp32Adds - 12); // every weight MatMul's bias folded in
+        assertThat(op.model().getGraph().getNodeList()).filteredOn(n -> n.getOpType().equals("DynamicQuantizeMatMul"))
+                .allMatch(n -> n.getDomain().equals("com.microsoft") && n.getInputCount() == 5);
+        assertThat(op.metadata().get("verdant.parameters")).contains("form=dynamicquantizematmul");
+
+        long[][] ids = TinyModels.ids(3, 9, 5);
+        long[][] mask = TinyModels.ones(3, 9);
+        float[][][] a = TinyModels.run(OnnxGraphs.toBytes(standard), ids, mask);
+        float[][][] b = TinyModels.run(OnnxGraphs.toBytes(op.model()), ids, mask);
+        for (int i = 0; i < a.length; i++) {
+            for (int t = 0; t < a[i].length; t++) {
+                assertThat(TinyModels.cosine(a[i][t], b[i][t])).isGreaterThan(0.9999);
+            }
+        }
+    }
+
+    @Test
     void singleMatMulWeightsAndScalesAreStoredExactly() throws OrtException {
         float[] w = {1.27f, -254f, -0.6f, 100f}; // W [2, 2]: column 1 has a 200x larger maximum
         QuantizationOutcome.Quantized quantized = quantized(quantizer.quantize(singleMatMul(w), QuantizationOptions.defaults()));

@@ -93,6 +93,7 @@ public final class QuantizationBenchmark {
             return;
         }
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
+        variants.add(makeDynamicQuantizeMatMul(dir, source, dynamic));
         variants.add(make(dir, "static-int8 minmax", source, staticInt8, null));
         // The static-int8 graph forms other than the default, MinMax on the default texts (same arithmetic).
         for (StaticInt8Form form : StaticInt8Form.values()) {
@@ -235,6 +236,17 @@ public final class QuantizationBenchmark {
         Quantizer.write(quantized, file);
         System.out.printf(Locale.ROOT, "made %-22s %,d bytes in %.1f s%n", label, quantized.report().bytesAfter(), seconds);
         return new Variant(label, file, quantized.metadata().get("verdant.parameters"), seconds);
+    }
+
+    /** dynamic-int8 written as com.microsoft:DynamicQuantizeMatMul (bias folded in). */
+    private static Variant makeDynamicQuantizeMatMul(Path dir, byte[] source, QuantizationRequest request) throws IOException {
+        long start = System.nanoTime();
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) new DynamicInt8Quantizer(
+                DynamicInt8Quantizer.Form.DYNAMIC_QUANTIZE_MATMUL).rewrite(ModelProto.parseFrom(source), source, request);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Path file = dir.resolve("dynamic-int8-dynamicquantizematmul.onnx");
+        Quantizer.write(quantized, file);
+        return new Variant("dynamic-int8 (DynamicQuantizeMatMul)", file, quantized.metadata().get("verdant.parameters"), seconds);
     }
 
     private static Variant makeInt4Float(Path dir, byte[] source, QuantizationRequest request) throws IOException {
