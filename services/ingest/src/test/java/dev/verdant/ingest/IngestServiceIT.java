@@ -250,7 +250,7 @@ class IngestServiceIT {
                 new Case("bomb-recipe", good, tokenizer, "a: &a [x, x]\nb: [*a, *a]\nvariants: []\n",
                         ModelRejected.Reason.RECIPE_INVALID, "aliases"),
                 new Case("huge-recipe", good, tokenizer, "# " + "x".repeat(100_000) + "\nvariants: []\n",
-                        ModelRejected.Reason.RECIPE_INVALID, "at most 65536"));
+                        ModelRejected.Reason.RECIPE_INVALID, "up to 65536 bytes"));
         List<String> keys = cases.stream().map(c -> upload("bad-" + c.folder(), c.model(), c.tokenizer(), c.recipe()))
                 .toList();
         String next = upload("after-bad", good, tokenizer, null);
