@@ -234,15 +234,15 @@ public final class PruningFrontierBenchmark {
         // The harness (DJL) must start ONNX Runtime first: it creates the environment with its own options.
         evaluate(fp32, tokenizer, null, 20, LatencySettings.quick());
         ActivationStatistics calibration = calibration(fp32, tokenizer);
-        List<String> labels = List.of("fp32", "ffn 0.25 calibrated", "ffn 0.5 calibrated", "heads 0.25",
-                "heads 0.5 layers 0-4", "lowrank 0.9", "lowrank 0.75");
+        List<String> labels = List.of("fp32", "ffn 0.25 calibrated", "ffn 0.5 calibrated", "heads 0.25 calibrated",
+                "heads 0.5 calibrated", "lowrank 0.9", "unstructured 0.5 wanda");
         List<Path> files = new ArrayList<>(List.of(fp32));
         PruningRequest[] requests = {PruningRequest.of(PruningMethod.FFN, 0.25).withCalibration(calibration),
                 PruningRequest.of(PruningMethod.FFN, 0.5).withCalibration(calibration),
-                PruningRequest.of(PruningMethod.HEADS, 0.25),
-                PruningRequest.of(PruningMethod.HEADS, 0.5).withLayers(Set.of(0, 1, 2, 3, 4)),
+                PruningRequest.of(PruningMethod.HEADS, 0.25).withCalibration(calibration),
+                PruningRequest.of(PruningMethod.HEADS, 0.5).withCalibration(calibration),
                 PruningRequest.of(PruningMethod.LOWRANK, 0.9),
-                PruningRequest.of(PruningMethod.LOWRANK, 0.75)};
+                PruningRequest.of(PruningMethod.UNSTRUCTURED, 0.5).withCalibration(calibration)};
         for (int i = 0; i < requests.length; i++) {
             Path file = dir.resolve("latency-" + i + ".onnx");
             Pruner.write((PruningOutcome.Pruned) pruner.prune(fp32, requests[i]), file);
