@@ -235,15 +235,18 @@ final class ChaosFleet {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + SERVICES.get(service), "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-                "-Dkafka.session.timeout.ms=" + SESSION_TIMEOUT_MS,
-                "-Dverdant.evaluation.latency=quick",
-                "-Dverdant.evaluation.work-dir=" + work,
-                "-Dverdant.technique.work-dir=" + work,
-                "-Dverdant.ingest.work-dir=" + work,
-                "-Dverdant.ingest.poller.interval=500ms",
-                "-Dverdant.carbon.sweep-interval=PT2S",
-                "-Dverdant.carbon.usage-settle=PT5S",
-                "-jar", jar.toString()));
+                "-Dkafka.session.timeout.ms=" + SESSION_TIMEOUT_MS));
+        // Each service only gets its own settings: a config mapping may refuse keys it does not know.
+        switch (service) {
+            case "ingest" -> command.addAll(List.of("-Dverdant.ingest.work-dir=" + work,
+                    "-Dverdant.ingest.poller.interval=500ms"));
+            case "evaluation" -> command.addAll(List.of("-Dverdant.evaluation.work-dir=" + work,
+                    "-Dverdant.evaluation.latency=quick"));
+            case "carbon" -> command.addAll(List.of("-Dverdant.carbon.sweep-interval=PT2S",
+                    "-Dverdant.carbon.usage-settle=PT5S"));
+            default -> command.add("-Dverdant.technique.work-dir=" + work);
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -396,10 +399,11 @@ final class ChaosFleet {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
     }
 
-    /** The services' consumer groups (verdant-*). */
+    /** The services' consumer groups (verdant-SERVICE) that exist on the broker. */
     List<String> groups(Admin admin) throws Exception {
+        List<String> ours = SERVICES.keySet().stream().map(s -> "verdant-" + s).toList();
         return admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
-                .map(ConsumerGroupListing::groupId).filter(g -> g.startsWith("verdant-")).sorted().toList();
+                .map(ConsumerGroupListing::groupId).filter(ours::contains).sorted().toList();
     }
 
     /**
