@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = {"Quantize an ONNX model (see docs/quantization.md).",
                 "dynamic-int8: MatMul weights int8 per output column + DynamicQuantizeLinear/MatMulInteger,"
-                        + " embedding tables int8 per hidden column.",
+                        + " embedding tables uint8 + DequantizeLinear.",
                 "static-int8: int8 weights and activations (QDQ), activation ranges calibrated on texts (needs --tokenizer).",
                 "fp16: float16 weights, LayerNorm/Softmax/reductions kept in float32.",
                 "int4: block-wise int4 weights (ONNX Runtime's com.microsoft MatMulNBits)."})
@@ -52,14 +52,15 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--reduce-range", description = "dynamic-int8: weights in [-64, 64] like ONNX Runtime (default: the full [-127, 127])")
     boolean reduceRange;
 
-    @Option(names = "--embeddings", defaultValue = "per-column", paramLabel = "GRANULARITY",
-            description = "int8 modes and int4: embedding tables int8 with one scale per hidden column (per-column), or"
-                    + " ONNX Runtime's uint8 with one scale per table (per-tensor) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--embeddings", defaultValue = "per-tensor", paramLabel = "GRANULARITY",
+            description = "int8 modes and int4: embedding tables uint8 with one scale per table (per-tensor, ONNX Runtime's"
+                    + " form), or int8 with one scale per hidden column (per-column: closer to fp32) (default: ${DEFAULT-VALUE})")
     String embeddings;
 
-    @Option(names = "--mse-scales", description = "int8: each weight scale is the clip (0.60-1.00 x max|w|) with the least"
-            + " squared rounding error of its column, instead of max|w| / 127")
-    boolean mseScales;
+    @Option(names = "--scales", defaultValue = "mse", paramLabel = "RULE",
+            description = "int8: weight scale per column, mse (the clip 0.60-1.00 x max|w| with the least squared rounding"
+                    + " error) or max (max|w| / 127) (default: ${DEFAULT-VALUE})")
+    String scales;
 
     @Option(names = "--static-form", paramLabel = "FORM",
             description = "static-int8: qdq (opset 13 QuantizeLinear/DequantizeLinear pairs), matmulintegertofloat"
@@ -111,11 +112,14 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizationRequest request;
         try {
             if (!embeddings.equals("per-column") && !embeddings.equals("per-tensor")) {
-                throw new CliException("--embeddings " + embeddings + " is not a granularity: use per-column or per-tensor");
+                throw new CliException("--embeddings " + embeddings + " is not a granularity: use per-tensor or per-column");
+            }
+            if (!scales.equals("mse") && !scales.equals("max")) {
+                throw new CliException("--scales " + scales + " is not a scale rule: use mse or max");
             }
             QuantizationOptions options = QuantizationOptions.defaults().withPerTensor(perTensor).withReduceRange(reduceRange)
                     .withExcludedNodes(excluded).withPerColumnEmbeddings(embeddings.equals("per-column"))
-                    .withMseScales(mseScales);
+                    .withMseScales(scales.equals("mse"));
             request = QuantizationRequest.of(quantizationMode).withOptions(options).withBlockSize(blockSize)
                     .withCalibration(CalibrationMethod.of(calibrationMethod)).withCalibrationSamples(calibrationSamples)
                     .withTokenizer(tokenizer);

@@ -78,8 +78,8 @@ class QuantizationRequestTest {
     @Test
     void parametersNameTheEmbeddingAndScaleChoices() {
         QuantizationRequest request = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8);
-        assertThat(request.describe()).contains("embeddings=int8-per-column").contains("scales=max");
-        assertThat(request.withOptions(request.options().withPerColumnEmbeddings(false).withMseScales(true)).describe())
-                .contains("embeddings=uint8-per-tensor").contains("scales=mse");
+        assertThat(request.describe()).contains("embeddings=uint8-per-tensor").contains("scales=mse");
+        assertThat(request.withOptions(request.options().withPerColumnEmbeddings(true).withMseScales(false)).describe())
+                .contains("embeddings=int8-per-column").contains("scales=max");
     }
 }

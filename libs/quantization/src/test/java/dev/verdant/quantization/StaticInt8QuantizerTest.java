@@ -120,7 +120,7 @@ class StaticInt8QuantizerTest {
                         .findFirst().orElseThrow().getInput(1))).findFirst().orElseThrow();
         int rows = (int) weight.getDims(0);
         int cols = (int) weight.getDims(1);
-        float[] weightScales = WeightQuantization.columnScales(Tensors.toFloats(weight), rows, cols, 127, false);
+        float[] weightScales = QuantizationOptions.defaults().weightScales(Tensors.toFloats(weight), rows, cols);
         float[] combined = Tensors.toFloats(tensors.get(prefix + "/scale"));
         float sx = parameters.get(activations.get(0)).scale();
         for (int j = 0; j < cols; j++) {
