@@ -15,8 +15,11 @@ import java.util.Optional;
 final class TokenizerCheck {
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** A readable tokenizer: its model type (WordPiece, BPE, Unigram) and the highest token id + 1 it can emit. */
-    record Vocabulary(String modelType, int size) {
+    /**
+     * A readable tokenizer: its model type (WordPiece, BPE, Unigram) and the highest token id + 1 it
+     * can emit. A long: a hostile file may declare an id of 2^31 - 1, and + 1 must not wrap.
+     */
+    record Vocabulary(String modelType, long size) {
     }
 
     private TokenizerCheck() {
@@ -25,8 +28,8 @@ final class TokenizerCheck {
     /** @return the vocabulary, or empty when the file is not a tokenizer.json */
     static Optional<Vocabulary> read(Path file) {
         String type = null;
-        int vocab = -1;
-        int maxAddedId = -1;
+        long vocab = -1;
+        long maxAddedId = -1;
         try (JsonParser p = JSON.createParser(file.toFile())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return Optional.empty();
@@ -61,33 +64,44 @@ final class TokenizerCheck {
         return Optional.of(new Vocabulary(type == null ? "unknown" : type, Math.max(vocab, maxAddedId + 1)));
     }
 
-    /** Entries of a JSON object (WordPiece/BPE: token to id) or array (Unigram: [token, score]). */
-    private static int countEntries(JsonParser p) throws IOException {
+    /**
+     * Token ids a vocabulary can emit: a JSON object (WordPiece/BPE: token to id) emits up to its
+     * highest id, which must not be below its entry count; an array (Unigram: [token, score]) one id
+     * per entry. A negative or non-integer id makes it unreadable (-1).
+     */
+    private static long countEntries(JsonParser p) throws IOException {
         JsonToken start = p.currentToken();
         if (start != JsonToken.START_OBJECT && start != JsonToken.START_ARRAY) {
             p.skipChildren();
             return -1;
         }
         JsonToken end = start == JsonToken.START_OBJECT ? JsonToken.END_OBJECT : JsonToken.END_ARRAY;
-        int count = 0;
+        long count = 0;
+        long maxId = -1;
         for (JsonToken t = p.nextToken(); t != end; t = p.nextToken()) {
             if (t == JsonToken.FIELD_NAME) {
-                p.nextToken();
+                if (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
+                    long id = p.getLongValue();
+                    if (id < 0) {
+                        return -1;
+                    }
+                    maxId = Math.max(maxId, id);
+                }
             }
             p.skipChildren();
             count++;
         }
-        return count;
+        return Math.max(count, maxId + 1);
     }
 
-    private static int maxAddedTokenId(JsonParser p) throws IOException {
-        int max = -1;
+    private static long maxAddedTokenId(JsonParser p) throws IOException {
+        long max = -1;
         while (p.nextToken() == JsonToken.START_OBJECT) {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
                 if ("id".equals(field) && p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
-                    max = Math.max(max, p.getIntValue());
+                    max = Math.max(max, p.getLongValue());
                 } else {
                     p.skipChildren();
                 }

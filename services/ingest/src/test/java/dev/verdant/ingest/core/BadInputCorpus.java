@@ -169,6 +169,12 @@ public final class BadInputCorpus {
         write(dir, "tokenizer-deep.json", ("{\"model\": {\"vocab\": " + "[".repeat(5000) + "]".repeat(5000) + "}}\n")
                 .getBytes(StandardCharsets.UTF_8));
         write(dir, "tokenizer-500.json", WordPieceTokenizerJson.of(500).getBytes(StandardCharsets.UTF_8));
+        String goodTokenizer = WordPieceTokenizerJson.of(VOCABULARY);
+        // 120 entries, as the model has rows, but one of them claims id 5000.
+        text(dir, "tokenizer-id-beyond-vocab.json", goodTokenizer.replaceFirst("\"\\[MASK\\]\"\\s*:\\s*4", "\"[MASK]\": 5000"));
+        // An added token with the largest int id: id + 1 overflowed an int and passed as a match.
+        text(dir, "tokenizer-huge-added-id.json", goodTokenizer.replaceFirst("\"added_tokens\"\\s*:\\s*\\[",
+                "\"added_tokens\": [{\"id\": 2147483647, \"content\": \"[EVIL]\", \"special\": true},"));
 
         text(dir, "recipe-unknown-field.yaml", "variants: []\nqualty: {maxLoss: 1}\n");
         text(dir, "recipe-huge-numbers.yaml", "variants: []\nquality: {maxLoss: 1e400}\n"
@@ -227,7 +233,9 @@ public final class BadInputCorpus {
     private static byte[] zip() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+            ZipEntry entry = new ZipEntry("archive/data.pkl");
+            entry.setTime(315_532_800_000L); // 1980-01-01: the same bytes on every regeneration
+            zip.putNextEntry(entry);
             zip.write(new byte[] {(byte) 0x80, 2, '}', 'q', 0, '.'});
             zip.closeEntry();
         }

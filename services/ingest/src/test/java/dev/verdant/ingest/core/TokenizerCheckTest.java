@@ -22,7 +22,7 @@ class TokenizerCheckTest {
                 {"version":"1.0","added_tokens":[{"id":0,"content":"[PAD]"}],"normalizer":{"type":"BertNormalizer"},
                  "model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[PAD]":0,"[UNK]":1,"a":2,"b":3}}}
                 """);
-        assertThat(TokenizerCheck.read(f)).contains(new TokenizerCheck.Vocabulary("WordPiece", 4));
+        assertThat(TokenizerCheck.read(f)).contains(new TokenizerCheck.Vocabulary("WordPiece", 4L));
     }
 
     @Test
@@ -31,7 +31,7 @@ class TokenizerCheckTest {
                 {"model":{"type":"Unigram","vocab":[["<pad>",0.0],["a",-1.5],["b",-2.0]]},
                  "added_tokens":[{"id":9,"content":"<mask>"}]}
                 """);
-        assertThat(TokenizerCheck.read(f)).contains(new TokenizerCheck.Vocabulary("Unigram", 10));
+        assertThat(TokenizerCheck.read(f)).contains(new TokenizerCheck.Vocabulary("Unigram", 10L));
     }
 
     @Test
