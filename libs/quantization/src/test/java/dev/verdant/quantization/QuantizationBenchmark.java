@@ -90,13 +90,17 @@ public final class QuantizationBenchmark {
         QuantizationRequest int4 = QuantizationRequest.of(QuantizationMode.INT4);
         if ("dynamic-candidates".equals(only)) {
             // The dynamic-int8 choices, to be compared on the dev split (docs/quantization.md).
-            QuantizationOptions ort = QuantizationOptions.defaults().withPerColumnEmbeddings(false);
-            variants.add(make(dir, "dyn ORT-like (reduce-range, per-tensor emb)", source, dynamic.withOptions(ort.withReduceRange(true)), null));
-            variants.add(make(dir, "dyn per-tensor emb", source, dynamic.withOptions(ort), null));
-            variants.add(make(dir, "dyn per-tensor emb, mse", source, dynamic.withOptions(ort.withMseScales(true)), null));
-            variants.add(make(dir, "dyn per-column emb", source, dynamic.withOptions(ort.withPerColumnEmbeddings(true)), null));
-            variants.add(make(dir, "dyn per-column emb, mse", source,
-                    dynamic.withOptions(ort.withPerColumnEmbeddings(true).withMseScales(true)), null));
+            // Every setting explicit, so that the rows do not move with the defaults.
+            QuantizationOptions max = QuantizationOptions.defaults().withPerColumnEmbeddings(false).withMseScales(false)
+                    .withReduceRange(false).withPerTensor(false);
+            variants.add(make(dir, "ORT-like (reduce-range, max, per-table embeddings)", source,
+                    dynamic.withOptions(max.withReduceRange(true)), null));
+            variants.add(make(dir, "max scales, per-table embeddings", source, dynamic.withOptions(max), null));
+            variants.add(make(dir, "MSE scales, per-table embeddings", source, dynamic.withOptions(max.withMseScales(true)), null));
+            variants.add(make(dir, "max scales, per-column embeddings", source,
+                    dynamic.withOptions(max.withPerColumnEmbeddings(true)), null));
+            variants.add(make(dir, "MSE scales, per-column embeddings", source,
+                    dynamic.withOptions(max.withPerColumnEmbeddings(true).withMseScales(true)), null));
             run(variants, fp32, tokenizer, pairs, rounds, dir, split);
             return;
         }
