@@ -84,7 +84,7 @@ final class StreamingParse {
                 return unreadable(cause);
             }
             Rejected rejection = classify(invalid, size, head);
-            if (rejection.reason() == ReasonCode.NOT_ONNX && reread != null) {
+            if (rejection.reason() == ReasonCode.NOT_ONNX && reread != null && formatHint(head).isEmpty()) {
                 Optional<Rejected> oversized = oversizedField(reread, size);
                 if (oversized.isPresent()) {
                     return new Failed(oversized.get());
@@ -140,7 +140,8 @@ final class StreamingParse {
      * Walks the ModelProto's top-level fields in wire format (tag, then a varint, 8 or 4 bytes, or a
      * length and that many bytes) and finds the first whose declared length runs past the end of
      * the file: a crafted size (protobuf would otherwise report a bad tag or a "too large" message)
-     * or a cut file. Stops at the first tag that is not a valid ONNX field; reads at most the file once.
+     * or a cut file. Stops at the first tag that is not a valid ONNX field, and at an oversized
+     * field before any IR version; reads at most the file once.
      */
     static Optional<Rejected> oversizedField(Reread reread, long size) {
         try (InputStream in = new BufferedInputStream(reread.open(), OnnxGraphs.READ_BUFFER_BYTES)) {
@@ -166,13 +167,18 @@ final class StreamingParse {
                     case 2 -> {
                         long declared = wire.readRawVarint64();
                         long remaining = size - wire.getTotalBytesRead();
-                        if (declared < 0 || declared > remaining) {
+                        // Only for a file that starts like ONNX (an IR version first, as every
+                        // exporter writes it): in random bytes an "oversized field" means nothing.
+                        if (ir > 0 && (declared < 0 || declared > remaining)) {
                             return Optional.of(new Rejected(ReasonCode.TRUNCATED, "The file is cut short or"
                                     + " corrupt: its field " + MODEL_FIELDS[field] + " (" + field + ") declares "
                                     + Long.toUnsignedString(declared) + " bytes, but only " + remaining + " of the"
-                                    + " file's " + size + " bytes follow" + (ir > 0 ? " (it starts like an ONNX model,"
-                                    + " IR version " + ir + ")" : "") + ". The upload or copy was interrupted, or the"
+                                    + " file's " + size + " bytes follow (it starts like an ONNX model, IR version "
+                                    + ir + "). The upload or copy was interrupted, or the"
                                     + " file was crafted; upload the complete file again."));
+                        }
+                        if (declared < 0 || declared > remaining) {
+                            return Optional.empty();
                         }
                         wire.skipRawBytes((int) declared);
                     }
