@@ -106,15 +106,13 @@ public final class QuantizationBenchmark {
         }
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
         variants.add(makeDynamicQuantizeMatMul(dir, source, dynamic));
-        if (!"int8".equals(only)) {
-            // The other dynamic-int8 choices compared on the dev split (docs/quantization.md): quality rows only.
-            QuantizationOptions defaults = QuantizationOptions.defaults();
-            variants.add(make(dir, "dynamic-int8, max scales", source, dynamic.withOptions(defaults.withMseScales(false)), null).untimed());
-            variants.add(make(dir, "dynamic-int8, per-column emb", source,
-                    dynamic.withOptions(defaults.withMseScales(false).withPerColumnEmbeddings(true)), null).untimed());
-            variants.add(make(dir, "dynamic-int8, per-column emb, mse", source,
-                    dynamic.withOptions(defaults.withPerColumnEmbeddings(true)), null).untimed());
-        }
+        // The other dynamic-int8 choices compared on the dev split (docs/quantization.md): quality rows only.
+        QuantizationOptions defaults = QuantizationOptions.defaults();
+        variants.add(make(dir, "dynamic-int8, max scales", source, dynamic.withOptions(defaults.withMseScales(false)), null).untimed());
+        variants.add(make(dir, "dynamic-int8, per-column emb, max", source,
+                dynamic.withOptions(defaults.withMseScales(false).withPerColumnEmbeddings(true)), null).untimed());
+        variants.add(make(dir, "dynamic-int8, per-column emb, mse", source,
+                dynamic.withOptions(defaults.withPerColumnEmbeddings(true)), null).untimed());
         variants.add(make(dir, "static-int8 minmax", source, staticInt8, null));
         // The static-int8 graph forms other than the default, MinMax on the default texts (same arithmetic).
         for (StaticInt8Form form : StaticInt8Form.values()) {
