@@ -1,6 +1,7 @@
 package dev.verdant.ingest.core;
 
 import dev.verdant.events.RecipeParser;
+import dev.verdant.onnx.OnnxGraphs;
 import java.nio.file.Path;
 
 /**
@@ -8,7 +9,8 @@ import java.nio.file.Path;
  * before a byte of it is downloaded.
  *
  * @param bucket            the Verdant bucket
- * @param maxModelBytes     largest model accepted (setting verdant.ingest.max-model-bytes)
+ * @param maxModelBytes     largest model accepted, at most 2 GiB - 1 (one protobuf message), also the
+ *                          ONNX parser's limit (setting verdant.ingest.max-model-bytes)
  * @param maxTokenizerBytes largest tokenizer.json accepted (BERT's is 0.7 MB, multilingual ones ~17 MB;
  *                          verdant.ingest.max-tokenizer-bytes)
  * @param maxRecipeBytes    largest recipe.yaml accepted, at most {@link RecipeParser#MAX_BYTES}, the
@@ -22,6 +24,12 @@ public record IngestSettings(String bucket, long maxModelBytes, long maxTokenize
         if (maxModelBytes < 1 || maxTokenizerBytes < 1) {
             throw new IllegalArgumentException("size limits must be positive: model " + maxModelBytes
                     + ", tokenizer " + maxTokenizerBytes);
+        }
+        if (maxModelBytes > OnnxGraphs.PROTOBUF_MAX_BYTES) {
+            // One protobuf message holds at most 2 GiB - 1; bigger models need external data, which is refused.
+            throw new IllegalArgumentException("verdant.ingest.max-model-bytes must be at most "
+                    + OnnxGraphs.PROTOBUF_MAX_BYTES + " (the largest ONNX file without external data), was "
+                    + maxModelBytes);
         }
         if (maxRecipeBytes < 1 || maxRecipeBytes > RecipeParser.MAX_BYTES) {
             throw new IllegalArgumentException("verdant.ingest.max-recipe-bytes must be in 1.." + RecipeParser.MAX_BYTES

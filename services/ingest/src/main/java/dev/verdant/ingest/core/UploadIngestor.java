@@ -54,8 +54,13 @@ public final class UploadIngestor {
         this.store = store;
         this.settings = settings;
         this.inspector = new OnnxModelInspector(InspectionPolicy.defaults()
-                .withMaxFileBytes(Math.min(settings.maxModelBytes(), InspectionPolicy.DEFAULT_MAX_FILE_BYTES)));
+                .withMaxFileBytes(settings.maxModelBytes()));
         this.clock = clock;
+    }
+
+    /** The ONNX inspector's limits, which follow the settings. */
+    InspectionPolicy inspectionPolicy() {
+        return inspector.policy();
     }
 
     public IngestOutcome ingest(Upload upload) {
