@@ -74,8 +74,8 @@ class OutageIT {
             System.out.printf("OutageIT: poison on %s -> %d dead letters in %.1f s:%n", Topics.MODELS_INGESTED,
                     letters.size(), (System.nanoTime() - t0) / 1e9);
             for (ConsumerRecord<String, byte[]> r : letters) {
-                System.out.printf("  group %s: %s%n", RunAudit.header(r, "dead-letter-consumer-group-id"),
-                        RunAudit.header(r, "dead-letter-reason"));
+                System.out.printf("  from %s@%s: %s%n", RunAudit.header(r, "dead-letter-topic"),
+                        RunAudit.header(r, "dead-letter-offset"), RunAudit.header(r, "dead-letter-reason"));
             }
             assertThat(letters).hasSize(INGESTED_CONSUMERS.size());
             assertThat(letters).allSatisfy(r -> {
