@@ -97,7 +97,8 @@ class UploadListener {
                 ModelIngested e = s.event();
                 publisher.publish(e, "ingested:" + e.runId());
                 publishUsage(e.runId(), e.modelSha256(), energy, startedAt);
-                ingestor.markStarted(e);
+                // Published: only the marker waits for the store (a redone ingest would publish again).
+                retry.run("run marker of " + e.runId(), () -> ingestor.markStarted(e));
                 telemetry.current().ifPresent(j -> j.attribute(JobTelemetry.RUN_ID, e.runId())
                         .outcome("ingested", null, energy.usage()));
                 LOG.infof("run %s ingest %s: started in %d ms, %s %d layers hidden %d heads %d ffn %d, %d parameters,"

@@ -109,7 +109,9 @@ class EvaluationListener {
                 JobUsage.Kind.EVALUATE, done.variantId(), done.energy().usage(), host.toEventHost(),
                 done.startedAt(), done.startedAt().plusNanos(Math.round(done.energy().wallSeconds() * 1e9))),
                 "usage:" + jobId);
-        evaluations.markDone(done);
+        // Published: a store outage now must not make the job run again (a second outcome and usage,
+        // other figures under the same ids), so only the marker write waits for the store.
+        retry.run("marker of " + jobId, () -> evaluations.markDone(done));
         telemetry.current().ifPresent(j -> {
             if (done.event() instanceof VariantFailed f) {
                 j.outcome("failed", f.reason(), done.energy().usage());
