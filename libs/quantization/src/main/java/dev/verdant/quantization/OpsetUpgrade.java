@@ -21,8 +21,9 @@ import java.util.Set;
  *   <li>Unsqueeze, Squeeze, ReduceSum: the {@code axes} attribute becomes a constant int64 input; Split: {@code split}
  *       likewise.</li>
  *   <li>Softmax, LogSoftmax, Hardmax: up to opset 12, {@code axis} k (default 1) flattens the input to 2-D at k; from
- *       13 it is one axis. Axis -1 means the same in both; any other k becomes
- *       {@code Reshape(Softmax(Flatten(x, k), -1), Shape(x))}, the opset-11 definition.</li>
+ *       13 it is one axis. The last axis (-1, or rank - 1 where {@link Ranks} knows the rank) means the same in both and
+ *       becomes -1; any other k becomes {@code Reshape(Softmax(Flatten(x, k), -1), Shape(x))}, the opset-11
+ *       definition.</li>
  *   <li>Dropout: its {@code ratio} attribute became an input in 12; at inference Dropout is the identity, so the
  *       attribute is dropped.</li>
  * </ul>
@@ -67,6 +68,7 @@ final class OpsetUpgrade {
             return new Result(null, "opset " + opset + " is below 11");
         }
         GraphProto graph = model.getGraph();
+        Ranks ranks = new Ranks(graph);
         List<NodeProto> nodes = new ArrayList<>();
         List<TensorProto> added = new ArrayList<>();
         for (int index = 0; index < graph.getNodeCount(); index++) {
@@ -96,7 +98,7 @@ final class OpsetUpgrade {
                 case "Softmax":
                 case "LogSoftmax":
                 case "Hardmax":
-                    softmax(node, name, nodes, added);
+                    softmax(node, name, nodes, ranks);
                     break;
                 default:
                     return new Result(null, "node " + name + " is " + node.getOpType()
@@ -140,15 +142,17 @@ final class OpsetUpgrade {
         return builder.clearInput().addAllInput(inputs).build();
     }
 
-    private static void softmax(NodeProto node, String name, List<NodeProto> nodes, List<TensorProto> added) {
+    private static void softmax(NodeProto node, String name, List<NodeProto> nodes, Ranks ranks) {
         long axis = 1; // the opset-11 default
         for (AttributeProto attribute : node.getAttributeList()) {
             if (attribute.getName().equals("axis")) {
                 axis = attribute.getI();
             }
         }
-        if (axis == -1) {
-            nodes.add(node);
+        int rank = ranks.of(node.getInput(0));
+        if (axis == -1 || (rank > 0 && axis == rank - 1)) {
+            // The last axis: one axis at opset 13 is the same as flattening there at 11.
+            nodes.add(node.toBuilder().clearAttribute().addAttribute(ModelSupport.intAttribute("axis", -1)).build());
             return;
         }
         String x = node.getInput(0);
@@ -161,6 +165,94 @@ final class OpsetUpgrade {
                 .setInput(0, flat).setOutput(0, soft).build());
         nodes.add(ModelSupport.node("Shape", name + "/Shape_opset13", List.of(x), List.of(shape)));
         nodes.add(ModelSupport.node("Reshape", name + "/Reshape_opset13", List.of(soft, shape), List.of(node.getOutput(0))));
+    }
+
+    /**
+     * Tensor ranks where the graph alone tells them (no shape inference): graph inputs with a shape, initializers and
+     * Constant values, and what Transpose, Unsqueeze, Reshape by a constant shape, MatMul, elementwise and unary ops
+     * make of known ranks; -1 when unknown. Used to recognise a Softmax over the last axis (MiniLM: axis 3 of rank 4).
+     */
+    static final class Ranks {
+        private static final Set<String> SAME_AS_INPUT = Set.of("Cast", "Erf", "Sqrt", "Relu", "Tanh", "Sigmoid", "Exp",
+                "Log", "Neg", "Abs", "Softmax", "Identity", "Dropout", "Not", "Reciprocal");
+        private static final Set<String> BROADCAST = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less",
+                "Greater", "And", "Or", "Max", "Min");
+
+        private final java.util.Map<String, NodeProto> producers = new java.util.HashMap<>();
+        private final java.util.Map<String, Integer> known = new java.util.HashMap<>();
+        private final java.util.Map<String, TensorProto> constants = new java.util.HashMap<>();
+
+        Ranks(GraphProto graph) {
+            graph.getInitializerList().forEach(t -> {
+                known.put(t.getName(), t.getDimsCount());
+                constants.put(t.getName(), t);
+            });
+            graph.getInputList().forEach(input -> {
+                if (input.getType().getTensorType().hasShape()) {
+                    known.putIfAbsent(input.getName(), input.getType().getTensorType().getShape().getDimCount());
+                }
+            });
+            for (NodeProto node : graph.getNodeList()) {
+                node.getOutputList().forEach(output -> producers.put(output, node));
+                if (node.getOpType().equals("Constant")) {
+                    for (AttributeProto attribute : node.getAttributeList()) {
+                        if (attribute.hasT()) {
+                            known.put(node.getOutput(0), attribute.getT().getDimsCount());
+                            constants.put(node.getOutput(0), attribute.getT());
+                        }
+                    }
+                }
+            }
+        }
+
+        int of(String tensor) {
+            return of(tensor, 0);
+        }
+
+        private int of(String tensor, int depth) {
+            Integer rank = known.get(tensor);
+            if (rank != null) {
+                return rank;
+            }
+            NodeProto node = producers.get(tensor);
+            if (node == null || depth > 64 || !ModelSupport.isDefaultDomain(node)) {
+                return -1;
+            }
+            int result = -1;
+            String op = node.getOpType();
+            if (SAME_AS_INPUT.contains(op)) {
+                result = of(node.getInput(0), depth + 1);
+            } else if (BROADCAST.contains(op) || op.equals("MatMul")) {
+                int max = -1;
+                for (String input : node.getInputList()) {
+                    int r = of(input, depth + 1);
+                    if (r < 0) {
+                        max = -1;
+                        break;
+                    }
+                    max = Math.max(max, r);
+                }
+                result = op.equals("MatMul") && max < 2 ? -1 : max;
+            } else if (op.equals("Transpose")) {
+                for (AttributeProto attribute : node.getAttributeList()) {
+                    if (attribute.getName().equals("perm")) {
+                        result = attribute.getIntsCount();
+                    }
+                }
+            } else if (op.equals("Unsqueeze")) {
+                int r = of(node.getInput(0), depth + 1);
+                for (AttributeProto attribute : node.getAttributeList()) {
+                    if (attribute.getName().equals("axes") && r >= 0) {
+                        result = r + attribute.getIntsCount();
+                    }
+                }
+            } else if (op.equals("Reshape") && constants.containsKey(node.getInput(1))) {
+                TensorProto shape = constants.get(node.getInput(1));
+                result = shape.getDimsCount() == 1 ? (int) shape.getDims(0) : -1;
+            }
+            known.put(tensor, result);
+            return result;
+        }
     }
 
     private static TensorProto int64s(String name, List<Long> values) {
