@@ -269,6 +269,127 @@ class RunVariantsIT {
         assertThat(again.get(0)).isInstanceOf(VariantCreated.class);
     }
 
+    /**
+     * Regression (found by OutageIT): the store went away after a job's outcome and usage were
+     * published, the marker write failed, and the record's retry did the whole job again, publishing
+     * a second outcome and usage with other figures. Now the marker write waits for the store.
+     */
+    @Test
+    void aStoreOutageRightAfterPublishingWaitsToWriteTheMarkerInsteadOfRedoingTheJob(InfraEndpoints infra)
+            throws Exception {
+        ModelIngested run = startRun();
+        java.net.URI s3 = java.net.URI.create(infra.s3Endpoint());
+        try (Switchboard proxy = new Switchboard(s3.getHost(), s3.getPort());
+                ArtifactStore throughProxy = new ArtifactStore(new S3Settings("http://127.0.0.1:" + proxy.port(),
+                        infra.accessKey(), infra.secretKey(), store.settings().bucket()),
+                        new dev.verdant.store.RetryPolicy(2, java.time.Duration.ofMillis(50),
+                                java.time.Duration.ofMillis(50)))) {
+            RunVariants flaky = new RunVariants("quantization", maker, throughProxy,
+                    EnergyMeter.estimating(CpuPower.resolve(null, 2, CpuPowerTable.packaged())),
+                    new HostInfo("test CPU", 2, 1L << 30), work.resolve("jobs-flaky"), Clock.systemUTC());
+            RunVariants.Publisher cutAfterUsage = (event, id) -> {
+                publisher().publish(event, id);
+                if (event instanceof JobUsage u && u.variantId().equals("q-a")) {
+                    proxy.down(); // S3 goes away between the usage and the marker, for 3 s
+                    Thread back = new Thread(() -> {
+                        sleep(3_000);
+                        proxy.up();
+                    });
+                    back.start();
+                }
+            };
+            flaky.onModelIngested(run, cutAfterUsage);
+        }
+        assertThat(maker.made).as("jobs run").containsExactly("q-a", "q-refused");
+        assertThat(published).filteredOn(e -> e instanceof VariantCreated).hasSize(1);
+        assertThat(published).filteredOn(e -> e instanceof JobUsage u && "q-a".equals(u.variantId())).hasSize(1);
+        assertThat(store.exists(RunVariants.markerKey(run.runId(), "q-a"))).isTrue();
+    }
+
+    /** A TCP forwarder to the real S3 server that can refuse connections for a while. */
+    private static final class Switchboard implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress());
+        private volatile boolean up = true;
+        private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Switchboard(String host, int port) throws IOException {
+            Thread accept = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket client = server.accept();
+                        if (!up) {
+                            client.close();
+                            continue;
+                        }
+                        java.net.Socket upstream = new java.net.Socket(host, port);
+                        open.add(client);
+                        open.add(upstream);
+                        pipe(client, upstream);
+                        pipe(upstream, client);
+                    } catch (IOException closed) {
+                        // server closed, or one connection failed
+                    }
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        private static void pipe(java.net.Socket from, java.net.Socket to) {
+            Thread t = new Thread(() -> {
+                try {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException ignored) {
+                    // connection cut
+                } finally {
+                    try {
+                        to.shutdownOutput();
+                    } catch (IOException ignored) {
+                        // already closed
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** Cuts every open connection and refuses new ones. */
+        void down() {
+            up = false;
+            for (java.net.Socket s : open) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+            open.clear();
+        }
+
+        void up() {
+            up = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            down();
+            server.close();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aVariantOfARunThisBucketDoesNotKnowIsRefusedWithTheMissingMarkerNamed() {
         VariantCreated stray = new VariantCreated("run-ffffffffffffffffffff", "0".repeat(64), "q-a", Technique.QUANTIZE,
