@@ -67,6 +67,71 @@ class CarbonAccountingTest {
         return joules / 3.6e6 * pue * intensity;
     }
 
+    /**
+     * Regression (the chaos tests' outage run): S3 went away right after a verdict was published; the
+     * failed marker write would have made the retry publish the verdict again. It now waits.
+     */
+    @Test
+    void aStoreOutageRightAfterTheVerdictIsPublishedWaitsToWriteTheMarkerInsteadOfReportingAgain()
+            throws java.io.IOException {
+        dev.verdant.store.ArtifactStoreException outage = null;
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        try (dev.verdant.store.ArtifactStore unreachable = new dev.verdant.store.ArtifactStore(
+                new dev.verdant.store.S3Settings("http://127.0.0.1:" + port, "k", "secret-key", "verdant", "us-east-1"),
+                new dev.verdant.store.RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)))) {
+            unreachable.exists("runs/x/carbon/reported.json");
+        } catch (dev.verdant.store.ArtifactStoreException e) {
+            outage = e;
+        }
+        assertThat(outage).as("the unreachable store's failure").isNotNull();
+        dev.verdant.store.ArtifactStoreException failure = outage;
+        String runId = "run-0000000000000000beef";
+        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
+        FactStore flaky = new FactStore() {
+            @Override
+            public void put(String key, byte[] content) {
+                if (key.equals(CarbonKeys.reported(runId)) && failuresLeft.getAndDecrement() > 0) {
+                    throw failure;
+                }
+                store.put(key, content);
+            }
+
+            @Override
+            public Optional<byte[]> get(String key) {
+                return store.get(key);
+            }
+
+            @Override
+            public boolean exists(String key) {
+                return store.exists(key);
+            }
+
+            @Override
+            public List<String> list(String prefix) {
+                return store.list(prefix);
+            }
+
+            @Override
+            public void delete(String key) {
+                store.delete(key);
+            }
+        };
+        CarbonAccounting withOutage = new CarbonAccounting(flaky, CarbonIntensities.packaged(), settings, clock);
+        startRun(runId, "FRA");
+        clock.now = T0.plus(Duration.ofHours(3)); // past the run timeout: reported as it is
+
+        List<RunReported> emitted = new java.util.ArrayList<>();
+        assertThat(withOutage.reportIfReady(runId, emitted::add)).isPresent();
+        assertThat(failuresLeft.get()).as("both failed writes were tried again").isNegative();
+        assertThat(emitted).hasSize(1);
+        assertThat(withOutage.reported(runId)).isTrue();
+        assertThat(withOutage.reportIfReady(runId, emitted::add)).isEmpty();
+        assertThat(emitted).hasSize(1);
+    }
+
     @Test
     void aCompleteRunGivesRowsFrontRecommendationWithinBudgetAndPayback() {
         String runId = "run-000000000000c0ffee00";
