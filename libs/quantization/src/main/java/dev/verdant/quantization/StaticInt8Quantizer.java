@@ -15,17 +15,19 @@ import java.util.Map;
 
 /**
  * static-int8: int8 weights (per output column, symmetric, as in dynamic-int8) and uint8 activations whose ranges
- * were calibrated on texts beforehand, so nothing is measured at run time. Each weight MatMul becomes
- * {@code MatMulIntegerToFloat(QuantizeLinear(x, s_x, zp_x), W_q, s_x, w_scale, zp_x[, bias])} (ONNX Runtime's
- * com.microsoft op, the bias Add folded in), or with {@code fused = false} the standard-op chain
- * <pre>
- *   x_q = QuantizeLinear(x, s_x, zp_x)                      (uint8; one per distinct x; s_x, zp_x calibrated)
- *   y   = Mul(Cast&lt;float&gt;(MatMulInteger(x_q, W_q, zp_x)), c)   with c_j = s_x x w_scale_j (a constant)
- * </pre>
- * valid from opset 10 with per-column weight scales (opset 11's DequantizeLinear has no axis, so a QDQ graph with
- * per-channel weights would need opset 13 and the attribute-to-input moves that come with it). Compared with
- * dynamic-int8 it drops DynamicQuantizeLinear (a min/max reduction over the activation) and one Mul per MatMul.
- * Embedding tables become uint8 as in dynamic-int8.
+ * were calibrated on texts beforehand, so nothing is measured at run time. The graph form of each weight MatMul is the
+ * request's {@link StaticInt8Form}:
+ * <ul>
+ *   <li>MATMUL_INTEGER_TO_FLOAT (default): {@code MatMulIntegerToFloat(QuantizeLinear(x, s_x, zp_x), W_q, s_x, w_scale,
+ *       zp_x[, bias])}, ONNX Runtime's com.microsoft op, the bias Add folded in;</li>
+ *   <li>QDQ: {@code MatMul(DequantizeLinear(QuantizeLinear(x)), DequantizeLinear(W_q, w_scale, 0, axis=1))} on the
+ *       model raised to opset 13 ({@link OpsetUpgrade}; per-channel DequantizeLinear needs 13), or the default form
+ *       with the reason in verdant.parameters when it cannot be raised;</li>
+ *   <li>MATMUL_INTEGER: {@code Mul(Cast<float>(MatMulInteger(x_q, W_q, zp_x)), c)} with the constant
+ *       {@code c_j = s_x x w_scale_j}, standard ops from opset 10.</li>
+ * </ul>
+ * One QuantizeLinear per distinct x. docs/quantization.md compares the forms' latency (the default is the fastest
+ * measured). Embedding tables as in dynamic-int8.
  */
 final class StaticInt8Quantizer {
 
