@@ -371,9 +371,8 @@ final class BenchCommand implements Callable<Integer> {
         if (request.method() == PruningMethod.LOWRANK) {
             return request;
         }
-        int sentences = ActivationCalibrator.DEFAULT_SENTENCES;
-        return request.withCalibration(ActivationCalibrator.measure(ModelProto.parseFrom(Files.readAllBytes(input)), tok,
-                ActivationCalibrator.stsbTrainSentences(sentences), "STS-B train, first " + sentences + " sentences"));
+        return request.withCalibration(ActivationCalibrator.measureOnStsbTrain(ModelProto.parseFrom(Files.readAllBytes(input)),
+                tok, ActivationCalibrator.DEFAULT_SENTENCES));
     }
 
     /**

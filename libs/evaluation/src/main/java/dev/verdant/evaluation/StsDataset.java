@@ -37,6 +37,15 @@ public record StsDataset(String name, String sha256, List<StsPair> pairs) {
         return pairs.stream().map(StsPair::second).toList();
     }
 
+    /**
+     * The first {@code count} sentences read pair by pair (first, then second sentence of each):
+     * the texts calibrations run through a model.
+     */
+    public List<String> sentences(int count) {
+        return pairs.stream().flatMap(p -> java.util.stream.Stream.of(p.first(), p.second())).limit(Math.max(0, count))
+                .toList();
+    }
+
     public double[] scores() {
         return pairs.stream().mapToDouble(StsPair::score).toArray();
     }

@@ -34,6 +34,14 @@ class StsReaderTest {
     }
 
     @Test
+    void sentencesAreReadPairByPairUpToTheCount() {
+        StsDataset data = new StsDataset("t", "0", java.util.List.of(new StsPair(1, "a", "b"), new StsPair(2, "c", "d")));
+        assertThat(data.sentences(3)).containsExactly("a", "b", "c");
+        assertThat(data.sentences(10)).containsExactly("a", "b", "c", "d");
+        assertThat(data.sentences(0)).isEmpty();
+    }
+
+    @Test
     void headerIsOptionalAndLineEndingsAreForgiven() throws IOException {
         StsDataset withHeader = loaded(StsReader.read(write("score\tsentence1\tsentence2\n1.5\ta \"quoted\" b\tc\n")));
         StsDataset without = loaded(StsReader.read(write("1.5\ta \"quoted\" b\tc\r\n4\td\te\n\n")));

@@ -9,8 +9,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.verdant.evaluation.DjlOffline;
 import dev.verdant.evaluation.OnnxRuntimeStartup;
-import dev.verdant.evaluation.StsDataset;
-import dev.verdant.evaluation.StsPair;
 import dev.verdant.evaluation.StsReader;
 import dev.verdant.evaluation.StsSplit;
 import dev.verdant.onnx.Inspection;
@@ -82,16 +80,16 @@ public final class ActivationCalibrator {
             throw new CalibrationException("CALIBRATION_FAILED", "the STS-B train sentences shipped in libs/evaluation"
                     + " could not be read: " + ((StsReader.Invalid) result).message());
         }
-        StsDataset dataset = loaded.dataset();
-        List<String> sentences = new ArrayList<>();
-        for (StsPair pair : dataset.pairs()) {
-            for (String sentence : List.of(pair.first(), pair.second())) {
-                if (sentences.size() < count) {
-                    sentences.add(sentence);
-                }
-            }
-        }
-        return sentences;
+        return loaded.dataset().sentences(count);
+    }
+
+    /**
+     * The statistics a pipeline prune step calibrates on by default: the model run on the first
+     * {@code sentences} STS-B train sentences.
+     */
+    public static ActivationStatistics measureOnStsbTrain(ModelProto model, Path tokenizerJson, int sentences)
+            throws CalibrationException {
+        return measure(model, tokenizerJson, stsbTrainSentences(sentences), "STS-B train, first " + sentences + " sentences");
     }
 
     /**

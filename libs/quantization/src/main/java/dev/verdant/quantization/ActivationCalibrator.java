@@ -14,8 +14,6 @@ import dev.verdant.evaluation.DjlOffline;
 import dev.verdant.evaluation.OnnxRuntimeStartup;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.verdant.evaluation.StsDataset;
-import dev.verdant.evaluation.StsPair;
 import dev.verdant.evaluation.StsReader;
 import dev.verdant.evaluation.StsSplit;
 import dev.verdant.onnx.OnnxGraphs;
@@ -64,17 +62,7 @@ final class ActivationCalibrator {
             throw new CalibrationException(QuantizationOutcome.Reason.CALIBRATION_FAILED,
                     "the STS-B train sentences could not be read: " + ((StsReader.Invalid) result).message());
         }
-        StsDataset dataset = ((StsReader.Loaded) result).dataset();
-        List<String> sentences = new ArrayList<>();
-        for (StsPair pair : dataset.pairs()) {
-            if (sentences.size() < count) {
-                sentences.add(pair.first());
-            }
-            if (sentences.size() < count) {
-                sentences.add(pair.second());
-            }
-        }
-        return sentences;
+        return ((StsReader.Loaded) result).dataset().sentences(count);
     }
 
     Map<String, ActivationStatistics> calibrate(ModelProto model, List<String> tensors, List<String> sentences,

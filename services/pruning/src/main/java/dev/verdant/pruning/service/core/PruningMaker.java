@@ -115,9 +115,7 @@ public final class PruningMaker implements VariantMaker {
         }
         String key = sha256(source) + "/" + sha256(Files.readAllBytes(request.tokenizer())) + "/" + calibrationSentences;
         if (!key.equals(cachedKey)) {
-            cached = ActivationCalibrator.measure(model, request.tokenizer(),
-                    ActivationCalibrator.stsbTrainSentences(calibrationSentences),
-                    "STS-B train, first " + calibrationSentences + " sentences");
+            cached = ActivationCalibrator.measureOnStsbTrain(model, request.tokenizer(), calibrationSentences);
             cachedKey = key;
         }
         return cached;
