@@ -16,6 +16,7 @@ import dev.verdant.events.VerdantEvent;
 import dev.verdant.store.ArtifactNotFoundException;
 import dev.verdant.store.ArtifactStore;
 import dev.verdant.store.ArtifactStoreException;
+import dev.verdant.store.PatientWrite;
 import dev.verdant.store.ScratchFolders;
 import dev.verdant.store.StoredObject;
 import java.io.IOException;
@@ -42,8 +43,6 @@ import java.util.Optional;
 public final class RunVariants {
     /** Largest run marker read (a ModelIngested is a few kilobytes). */
     private static final long MAX_MARKER_BYTES = 4L * 1024 * 1024;
-    /** How long a marker write waits for the store to come back (see {@code markDone}). */
-    static final java.time.Duration MARKER_PATIENCE = java.time.Duration.ofMinutes(3);
 
     /** Where the events go: the messaging adapter sends them and returns once the broker has them. */
     @FunctionalInterface
@@ -261,40 +260,11 @@ public final class RunVariants {
                 usage, clock.instant());
     }
 
-    /**
-     * The marker comes after the job's events are published, so it is written patiently: were its
-     * failure to send the record back, the job would be done again and publish a second outcome and a
-     * second usage with other figures (found by OutageIT: S3 went away right after an evaluation was
-     * published). While the store fails after its own retries, the put is tried again after 1 s, 2 s,
-     * 4 s ... up to 20 s, for at most {@link #MARKER_PATIENCE}; then the failure propagates.
-     */
+    /** The marker comes after the job's events are published: it is written patiently ({@link PatientWrite}). */
     private void markDone(VerdantEvent event) {
         String variantId = event instanceof VariantCreated c ? c.variantId() : ((VariantFailed) event).variantId();
-        String key = markerKey(event.runId(), variantId);
-        long waitedMs = 0;
-        long pauseMs = 1_000;
-        while (true) {
-            try {
-                store.putBytes(key, EventJson.toBytes(event), "application/json", Map.of());
-                return;
-            } catch (ArtifactStoreException e) {
-                if (e.attempts() <= 1 || waitedMs + pauseMs > MARKER_PATIENCE.toMillis()) {
-                    throw e;
-                }
-                sleepBeforeMarker(pauseMs);
-                waitedMs += pauseMs;
-                pauseMs = Math.min(pauseMs * 2, 20_000);
-            }
-        }
-    }
-
-    private static void sleepBeforeMarker(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to write a marker", e);
-        }
+        PatientWrite.run(() -> store.putBytes(markerKey(event.runId(), variantId), EventJson.toBytes(event),
+                "application/json", Map.of()));
     }
 
 

@@ -15,7 +15,7 @@ import dev.verdant.events.RunReported;
 import dev.verdant.events.VariantEvaluated;
 import dev.verdant.events.VariantFailed;
 import dev.verdant.events.VerdantEvent;
-import dev.verdant.store.ArtifactStoreException;
+import dev.verdant.store.PatientWrite;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -310,36 +310,13 @@ public final class CarbonAccounting {
     }
 
     /**
-     * The verdict is published: its marker is written patiently. Were a store outage to fail it, the
-     * record's retry or the next sweep would build and publish the verdict again (same id, a later
-     * reportedAt). While the store fails after its own retries, the writes are tried again after 1 s,
-     * 2 s, 4 s ... up to 20 s, for at most 3 minutes; then the failure propagates.
+     * The verdict is published: its marker is written patiently ({@link PatientWrite}). Were a store
+     * outage to fail it, the record's retry or the next sweep would build and publish the verdict
+     * again (same id, a later reportedAt).
      */
     private void markReportedPatiently(RunReported report) {
-        long waitedMs = 0;
-        long pauseMs = 1_000;
-        while (true) {
-            try {
-                markReported(report);
-                return;
-            } catch (ArtifactStoreException e) {
-                if (e.attempts() <= 1 || waitedMs + pauseMs > MARKER_PATIENCE.toMillis()) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(pauseMs);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                waitedMs += pauseMs;
-                pauseMs = Math.min(pauseMs * 2, 20_000);
-            }
-        }
+        PatientWrite.run(() -> markReported(report));
     }
-
-    /** How long the verdict's marker write waits for the store to come back. */
-    static final java.time.Duration MARKER_PATIENCE = java.time.Duration.ofMinutes(3);
 
     /** The report was emitted (acknowledged by the broker): never again for this run. */
     void markReported(RunReported report) {
