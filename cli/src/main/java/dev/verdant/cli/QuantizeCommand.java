@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = {"Quantize an ONNX model (see docs/quantization.md).",
                 "dynamic-int8: MatMul weights int8 per output column + DynamicQuantizeLinear/MatMulInteger,"
-                        + " embedding tables uint8 + DequantizeLinear.",
+                        + " embedding tables uint8 + DequantizeLinear; with --tokenizer, layer-norm outputs smoothed.",
                 "static-int8: int8 weights and activations (QDQ), activation ranges calibrated on texts (needs --tokenizer).",
                 "fp16: float16 weights, LayerNorm/Softmax/reductions kept in float32.",
                 "int4: block-wise int4 weights (ONNX Runtime's com.microsoft MatMulNBits)."})
@@ -72,7 +72,7 @@ final class QuantizeCommand implements Callable<Integer> {
     List<String> exclude = List.of();
 
     @Option(names = "--calibration", paramLabel = "FILE.tsv",
-            description = "static-int8: calibration texts, one per line or tab-separated columns (an STS TSV works;"
+            description = "static-int8 and smoothing: calibration texts, one per line or tab-separated columns (an STS TSV works;"
                     + " numeric columns are skipped). Default: STS-B train sentences")
     Path calibration;
 
@@ -81,11 +81,17 @@ final class QuantizeCommand implements Callable<Integer> {
     String calibrationMethod;
 
     @Option(names = "--calibration-samples", defaultValue = "256", paramLabel = "N",
-            description = "static-int8: how many calibration texts to run (default: ${DEFAULT-VALUE})")
+            description = "static-int8 and smoothing: how many calibration texts to run (default: ${DEFAULT-VALUE})")
     int calibrationSamples;
 
-    @Option(names = "--tokenizer", paramLabel = "T.json", description = "static-int8: the model's tokenizer.json")
+    @Option(names = "--tokenizer", paramLabel = "T.json", description = "the model's tokenizer.json: static-int8 needs it;"
+            + " dynamic-int8 uses it to measure the activations for --smoothing")
     Path tokenizer;
+
+    @Option(names = "--smoothing", defaultValue = "0.5", paramLabel = "ALPHA",
+            description = "dynamic- and static-int8: SmoothQuant's alpha for the layer-norm outputs (needs --tokenizer;"
+                    + " 0 = off) (default: ${DEFAULT-VALUE})")
+    double smoothing;
 
     @Option(names = "--block-size", defaultValue = "32", paramLabel = "N", description = "int4: 32, 64 or 128 weights per block (default: ${DEFAULT-VALUE})")
     int blockSize;
@@ -122,7 +128,7 @@ final class QuantizeCommand implements Callable<Integer> {
                     .withMseScales(scales.equals("mse"));
             request = QuantizationRequest.of(quantizationMode).withOptions(options).withBlockSize(blockSize)
                     .withCalibration(CalibrationMethod.of(calibrationMethod)).withCalibrationSamples(calibrationSamples)
-                    .withTokenizer(tokenizer);
+                    .withTokenizer(tokenizer).withSmoothing(smoothing);
             if (staticForm != null) {
                 request = request.withStaticForm(StaticInt8Form.of(staticForm));
             }
@@ -144,6 +150,11 @@ final class QuantizeCommand implements Callable<Integer> {
                 out, mode, report.quantizedMatMuls().size(), report.quantizedGathers().size(), report.activationQuantizers());
         printer.printf(Locale.ROOT, "size %,d -> %,d bytes (%.1fx smaller)%n", report.bytesBefore(), report.bytesAfter(),
                 (double) report.bytesBefore() / report.bytesAfter());
+        printer.println("parameters: " + quantized.metadata().get("verdant.parameters"));
+        if (quantizationMode == QuantizationMode.DYNAMIC_INT8 && tokenizer == null && smoothing > 0) {
+            printer.println("note: no --tokenizer, so no smoothing: it measures the activations on texts run through the"
+                    + " model; give the model's tokenizer.json for a model closer to fp32 (docs/quantization.md)");
+        }
         Set<String> unmatched = new LinkedHashSet<>(excluded);
         unmatched.removeAll(report.excludedNodes());
         if (!unmatched.isEmpty()) {

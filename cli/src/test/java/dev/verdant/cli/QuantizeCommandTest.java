@@ -24,7 +24,8 @@ class QuantizeCommandTest {
                 "--exclude", "nothing-by-this-name");
 
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("6 MatMuls and 3 embedding Gathers quantized").contains("nothing-by-this-name");
+        assertThat(result.out()).contains("6 MatMuls and 3 embedding Gathers quantized").contains("nothing-by-this-name")
+                .contains("smoothed=0(no tokenizer").contains("note: no --tokenizer, so no smoothing");
         assertThat(Files.size(out)).isLessThan(Files.size(model));
     }
 
@@ -35,6 +36,12 @@ class QuantizeCommandTest {
                 WordPieceTokenizerJson.of(100, java.util.List.of("a man is playing", "the cat sits")));
         Path texts = Files.writeString(dir.resolve("calibration.tsv"),
                 "score\tsentence1\tsentence2\n5.0\ta man is playing\tthe cat sits\n");
+
+        CliRun dynamic = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("dynamic.onnx").toString(),
+                "--tokenizer", tokenizer.toString(), "--calibration", texts.toString());
+        assertThat(dynamic.code()).as(dynamic.err()).isZero();
+        assertThat(dynamic.out()).contains("dynamic-int8, 6 MatMuls").contains("smoothing=0.5,smoothed=2")
+                .doesNotContain("note: no --tokenizer");
 
         CliRun fp16 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("fp16.onnx").toString(), "--mode", "fp16");
         assertThat(fp16.code()).as(fp16.err()).isZero();

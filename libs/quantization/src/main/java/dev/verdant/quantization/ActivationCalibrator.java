@@ -132,6 +132,10 @@ final class ActivationCalibrator {
                         stats.observeHistogram(values);
                     } else {
                         stats.observeRange(values);
+                        long[] shape = ((OnnxTensor) value).getInfo().getShape();
+                        if (shape.length >= 2) {
+                            stats.observeChannels(values, (int) shape[shape.length - 1]);
+                        }
                     }
                 }
             }

@@ -13,6 +13,7 @@ public final class ActivationStatistics {
     private long[] signedCounts;
     private long[] absCounts;
     private long seen;
+    private float[] channelAbsMax;
 
     /** First pass: the range. */
     public void observeRange(float[] values) {
@@ -25,6 +26,34 @@ public final class ActivationStatistics {
             }
         }
         seen += values.length;
+    }
+
+    /**
+     * First pass, per channel: max|x| of each index of the last dimension ({@code channels} of them; values laid out
+     * row-major). Smoothing ({@link Smoothing}) reads it.
+     */
+    public void observeChannels(float[] values, int channels) {
+        if (channels <= 0 || values.length % channels != 0) {
+            return;
+        }
+        if (channelAbsMax == null) {
+            channelAbsMax = new float[channels];
+        } else if (channelAbsMax.length != channels) {
+            throw new IllegalStateException("the last dimension changed from " + channelAbsMax.length + " to " + channels);
+        }
+        for (int i = 0; i < values.length; i += channels) {
+            for (int c = 0; c < channels; c++) {
+                float a = Math.abs(values[i + c]);
+                if (a > channelAbsMax[c]) {
+                    channelAbsMax[c] = a;
+                }
+            }
+        }
+    }
+
+    /** max|x| per index of the last dimension, or an empty array when channels were not observed. */
+    public float[] channelAbsMax() {
+        return channelAbsMax == null ? new float[0] : channelAbsMax.clone();
     }
 
     /** Second pass: the histograms over the range fixed by the first pass. */

@@ -72,6 +72,25 @@ final class ModelSupport {
         out.clearMetadataProps().addAllMetadataProps(metadata);
     }
 
+    /** The outcome with {@code suffix} appended to verdant.parameters (a Failed is returned as is). */
+    static QuantizationOutcome appendParameters(QuantizationOutcome outcome, String suffix) {
+        if (!(outcome instanceof QuantizationOutcome.Quantized)) {
+            return outcome;
+        }
+        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
+        ModelProto.Builder model = quantized.model().toBuilder();
+        for (int i = 0; i < model.getMetadataPropsCount(); i++) {
+            if (model.getMetadataProps(i).getKey().equals(KEY_PARAMETERS)) {
+                model.setMetadataProps(i, entry(KEY_PARAMETERS, model.getMetadataProps(i).getValue() + suffix));
+            }
+        }
+        ModelProto result = model.build();
+        QuantizationOutcome.Report report = quantized.report();
+        return new QuantizationOutcome.Quantized(result, new QuantizationOutcome.Report(report.quantizedMatMuls(),
+                report.quantizedGathers(), report.excludedNodes(), report.activationQuantizers(), report.bytesBefore(),
+                result.getSerializedSize()));
+    }
+
     static long defaultOpset(ModelProto model) {
         return opset(model, "");
     }

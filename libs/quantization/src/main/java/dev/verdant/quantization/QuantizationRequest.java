@@ -20,18 +20,22 @@ import java.util.Set;
  * @param calibrationSentences static-int8: the texts; empty = the STS-B train sentences packaged in libs/evaluation
  * @param tokenizer            static-int8: the model's tokenizer.json (required there)
  * @param staticForm           static-int8: the graph form of each quantized MatMul
+ * @param smoothing            dynamic- and static-int8: SmoothQuant's alpha for the layer-norm outputs that MatMuls
+ *                             read ({@link Smoothing}; needs the tokenizer, calibrates on the same texts); 0 = off
  */
 public record QuantizationRequest(QuantizationMode mode, QuantizationOptions options, int blockSize,
         CalibrationMethod calibration, int calibrationSamples, List<String> calibrationSentences,
-        Optional<Path> tokenizer, StaticInt8Form staticForm) {
+        Optional<Path> tokenizer, StaticInt8Form staticForm, double smoothing) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     public static final List<Integer> BLOCK_SIZES = List.of(32, 64, 128);
     public static final int DEFAULT_CALIBRATION_SAMPLES = 256;
     public static final int MAX_CALIBRATION_SAMPLES = 100_000;
+    /** SmoothQuant's own default alpha (Xiao et al., 2023); docs/quantization.md measures 0.3 to 0.7. */
+    public static final double DEFAULT_SMOOTHING = 0.5;
     /** The keys of schemas/recipe.schema.json $defs.quantizeParams. */
     public static final Set<String> RECIPE_KEYS = Set.of("mode", "perTensor", "calibration", "calibrationSamples",
-            "blockSize", "exclude");
+            "blockSize", "exclude", "smoothing");
 
     public QuantizationRequest {
         Objects.requireNonNull(mode, "mode");
@@ -47,19 +51,24 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
             throw new IllegalArgumentException("calibrationSamples " + calibrationSamples + " is out of range: use 1 to "
                     + MAX_CALIBRATION_SAMPLES);
         }
+        if (!(smoothing >= 0 && smoothing < 1)) {
+            throw new IllegalArgumentException("smoothing " + smoothing + " is out of range: use 0 (off) or an alpha in (0, 1)");
+        }
     }
 
     /** The mode with default options: per column, full range, embeddings quantized, block 32, MinMax on 256 STS-B sentences. */
     public static QuantizationRequest of(QuantizationMode mode) {
         return new QuantizationRequest(mode, QuantizationOptions.defaults(), DEFAULT_BLOCK_SIZE, CalibrationMethod.MINMAX,
-                DEFAULT_CALIBRATION_SAMPLES, List.of(), Optional.empty(), StaticInt8Quantizer.DEFAULT_FORM);
+                DEFAULT_CALIBRATION_SAMPLES, List.of(), Optional.empty(), StaticInt8Quantizer.DEFAULT_FORM,
+                DEFAULT_SMOOTHING);
     }
 
     /**
      * A recipe variant's quantize params, exactly as schemas/recipe.schema.json $defs.quantizeParams defines
      * them: {@code mode} (required: dynamic-int8, static-int8, fp16, int4), {@code perTensor} (boolean),
      * {@code calibration} (minmax, percentile, entropy), {@code calibrationSamples} (1 to 100000),
-     * {@code blockSize} (32, 64, 128), {@code exclude} (node names, at most 1000, each at most 500 characters).
+     * {@code blockSize} (32, 64, 128), {@code exclude} (node names, at most 1000, each at most 500 characters),
+     * {@code smoothing} (0 = off, or SmoothQuant's alpha in (0, 1); default 0.5).
      * No other key is allowed.
      *
      * @param tokenizer the model's tokenizer.json (needed by static-int8; may be null for the other modes)
@@ -138,11 +147,23 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
             }
             options = options.withExcludedNodes(excluded);
         }
+        double smoothing = request.smoothing();
+        Object smoothingValue = params.get("smoothing");
+        if (smoothingValue != null) {
+            if (!(smoothingValue instanceof Number)) {
+                throw new IllegalArgumentException("quantize param 'smoothing' must be a number, not " + smoothingValue);
+            }
+            smoothing = ((Number) smoothingValue).doubleValue();
+            if (!(smoothing >= 0 && smoothing < 1)) {
+                throw new IllegalArgumentException("quantize param 'smoothing' is " + smoothingValue
+                        + ": use 0 (off) or SmoothQuant's alpha, above 0 and below 1 (default 0.5)");
+            }
+        }
         if (mode == QuantizationMode.STATIC_INT8 && tokenizer == null) {
             throw new IllegalArgumentException("static-int8 calibrates on texts run through the model: it needs the model's tokenizer.json");
         }
         return new QuantizationRequest(mode, options, blockSize, calibration, samples, List.of(),
-                Optional.ofNullable(tokenizer), StaticInt8Quantizer.DEFAULT_FORM);
+                Optional.ofNullable(tokenizer), StaticInt8Quantizer.DEFAULT_FORM, smoothing);
     }
 
     private static int integer(Object value, String key) {
@@ -162,33 +183,38 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
     }
 
     public QuantizationRequest withOptions(QuantizationOptions value) {
-        return new QuantizationRequest(mode, value, blockSize, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm);
+        return new QuantizationRequest(mode, value, blockSize, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing);
     }
 
     public QuantizationRequest withBlockSize(int value) {
-        return new QuantizationRequest(mode, options, value, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm);
+        return new QuantizationRequest(mode, options, value, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing);
     }
 
     public QuantizationRequest withCalibration(CalibrationMethod value) {
-        return new QuantizationRequest(mode, options, blockSize, value, calibrationSamples, calibrationSentences, tokenizer, staticForm);
+        return new QuantizationRequest(mode, options, blockSize, value, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing);
     }
 
     public QuantizationRequest withCalibrationSamples(int value) {
-        return new QuantizationRequest(mode, options, blockSize, calibration, value, calibrationSentences, tokenizer, staticForm);
+        return new QuantizationRequest(mode, options, blockSize, calibration, value, calibrationSentences, tokenizer, staticForm, smoothing);
     }
 
     public QuantizationRequest withCalibrationSentences(List<String> value) {
-        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, value, tokenizer, staticForm);
+        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, value, tokenizer, staticForm, smoothing);
     }
 
     public QuantizationRequest withTokenizer(Path value) {
         return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
-                Optional.ofNullable(value), staticForm);
+                Optional.ofNullable(value), staticForm, smoothing);
     }
 
     public QuantizationRequest withStaticForm(StaticInt8Form value) {
         return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
-                tokenizer, value);
+                tokenizer, value, smoothing);
+    }
+
+    public QuantizationRequest withSmoothing(double value) {
+        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
+                tokenizer, staticForm, value);
     }
 
     /** The parameters that matter for this mode, as written to verdant.parameters. */
@@ -197,6 +223,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
         switch (mode) {
             case DYNAMIC_INT8:
                 parts.add(options.describe());
+                parts.add("smoothing=" + smoothing());
                 break;
             case STATIC_INT8:
                 parts.add(options.describeWeights());
@@ -204,6 +231,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
                 parts.add("calibrationSamples=" + calibrationSamples);
                 parts.add("calibrationSet=" + (calibrationSentences.isEmpty() ? "stsb-train" : "custom"));
                 parts.add("excluded=" + options.excludedNodes().stream().sorted().toList());
+                parts.add("smoothing=" + smoothing());
                 break;
             case INT4:
                 parts.add("blockSize=" + blockSize);

@@ -68,6 +68,27 @@ public final class Quantizer {
                         + " only standard ONNX and com.microsoft ops are supported");
             }
         }
+        String smoothed = "";
+        if (request.mode() == QuantizationMode.DYNAMIC_INT8 || request.mode() == QuantizationMode.STATIC_INT8) {
+            try {
+                Smoothing.Prepared prepared = Smoothing.prepare(model, request);
+                model = prepared.model();
+                smoothed = prepared.note();
+            } catch (ActivationCalibrator.CalibrationException e) {
+                if (request.mode() == QuantizationMode.STATIC_INT8) {
+                    return failed(e.reason, e.getMessage());
+                }
+                // dynamic-int8 needs no texts: without smoothing it is still a good model; the reason is recorded.
+                smoothed = ",smoothed=0(" + e.getMessage().replace(',', ';') + ")";
+            } catch (ModelSupport.ExternalData e) {
+                return failed(QuantizationOutcome.Reason.EXTERNAL_DATA, e.getMessage());
+            }
+        }
+        QuantizationOutcome outcome = rewrite(model, source, request);
+        return smoothed.isEmpty() ? outcome : ModelSupport.appendParameters(outcome, smoothed);
+    }
+
+    private static QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request) {
         try {
             switch (request.mode()) {
                 case DYNAMIC_INT8:

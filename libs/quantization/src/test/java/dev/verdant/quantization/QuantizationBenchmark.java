@@ -104,6 +104,16 @@ public final class QuantizationBenchmark {
             run(variants, fp32, tokenizer, pairs, rounds, dir, split);
             return;
         }
+        if ("smoothing".equals(only)) {
+            smoothing(variants, dir, source, dynamic, tokenizer);
+            run(variants, fp32, tokenizer, pairs, rounds, dir, split);
+            return;
+        }
+        if ("error-budget".equals(only)) {
+            errorBudget(variants, dir, source, dynamic);
+            run(variants, fp32, tokenizer, pairs, rounds, dir, split);
+            return;
+        }
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
         variants.add(makeDynamicQuantizeMatMul(dir, source, dynamic));
         // The other dynamic-int8 choices compared on the dev split (docs/quantization.md): quality rows only.
@@ -124,6 +134,94 @@ public final class QuantizationBenchmark {
             addOthers(variants, dir, source, staticInt8, int4);
         }
         run(variants, fp32, tokenizer, pairs, rounds, dir, split);
+    }
+
+    /**
+     * dynamic-int8's error, one source at a time (FakeQuantization): weights, embeddings, and the run-time rounding of
+     * the activations, all MatMuls then each kind (Q/K/V input, attention output, FFN in, FFN out); quality rows.
+     */
+    private static void errorBudget(List<Variant> variants, Path dir, byte[] source, QuantizationRequest dynamic)
+            throws IOException {
+        ModelProto model = ModelProto.parseFrom(source);
+        QuantizationOptions options = dynamic.options();
+        variants.add(make(dir, "dynamic-int8", source, dynamic, null));
+        variants.add(written(dir, "weights only", FakeQuantization.weights(model, options, name -> true)));
+        variants.add(written(dir, "embeddings only (per table)", FakeQuantization.embeddings(model, options)));
+        variants.add(written(dir, "embeddings only (per column)",
+                FakeQuantization.embeddings(model, options.withPerColumnEmbeddings(true))));
+        variants.add(written(dir, "activations only", FakeQuantization.activations(model, name -> true)));
+        Map<String, String> kinds = new LinkedHashMap<>();
+        kinds.put("activations: Q/K/V input", "/attention/self/");
+        kinds.put("activations: attention output input", "/attention/output/");
+        kinds.put("activations: FFN in input", "/intermediate/");
+        kinds.put("activations: FFN out input", "/output/dense");
+        for (Map.Entry<String, String> kind : kinds.entrySet()) {
+            String marker = kind.getValue();
+            java.util.function.Predicate<String> filter = marker.equals("/output/dense")
+                    ? name -> name.contains(marker) && !name.contains("/attention/") : name -> name.contains(marker);
+            variants.add(written(dir, kind.getKey(), FakeQuantization.activations(model, filter)));
+        }
+        for (int layer = 0; layer < 6; layer++) {
+            String marker = "/layer." + layer + "/";
+            variants.add(written(dir, "activations: layer " + layer, FakeQuantization.activations(model, name -> name.contains(marker))));
+        }
+    }
+
+    /** dynamic-int8 of the model smoothed (Smoothing) with a few alphas, on all MatMul inputs or the LayerNorm outputs only. */
+    private static void smoothing(List<Variant> variants, Path dir, byte[] source, QuantizationRequest dynamic, Path tokenizer)
+            throws IOException {
+        ModelProto model = ModelProto.parseFrom(source);
+        Map<String, ai.onnx.proto.OnnxMl.TensorProto> initializers = GraphRewrite.initializers(model.getGraph());
+        Map<String, String> kindOf = new LinkedHashMap<>();
+        for (ai.onnx.proto.OnnxMl.NodeProto node : model.getGraph().getNodeList()) {
+            if (GraphRewrite.isWeightMatMul(node, initializers)) {
+                String name = node.getName();
+                kindOf.putIfAbsent(node.getInput(0), name.contains("/attention/self/") || name.contains("/intermediate/")
+                        ? "layernorm" : name.contains("/attention/output/") ? "attention" : "ffn-out");
+            }
+        }
+        Map<String, float[]> channels = new LinkedHashMap<>();
+        try {
+            new ActivationCalibrator().calibrate(model, new ArrayList<>(kindOf.keySet()),
+                    ActivationCalibrator.stsbTrainSentences(256), tokenizer, false)
+                    .forEach((k, v) -> channels.put(k, v.channelAbsMax()));
+        } catch (ActivationCalibrator.CalibrationException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        variants.add(make(dir, "dynamic-int8", source, dynamic, null));
+        for (String subset : List.of("layernorm", "all")) {
+            Map<String, float[]> chosen = new LinkedHashMap<>();
+            channels.forEach((k, v) -> {
+                if (subset.equals("all") || kindOf.get(k).equals(subset)) {
+                    chosen.put(k, v);
+                }
+            });
+            for (double alpha : subset.equals("all") ? new double[] {0.5} : new double[] {0.3, 0.5, 0.6, 0.7}) {
+                byte[] smoothed = Smoothing.apply(model, chosen, alpha).toByteArray();
+                for (boolean perColumn : new boolean[] {false, true}) {
+                    if (perColumn && !subset.equals("layernorm")) {
+                        continue;
+                    }
+                    String label = String.format(Locale.ROOT, "smoothed %s alpha %.1f%s", subset, alpha,
+                            perColumn ? ", per-column emb" : "");
+                    Variant variant = make(dir, label, smoothed,
+                            dynamic.withOptions(dynamic.options().withPerColumnEmbeddings(perColumn)), null);
+                    variants.add(subset.equals("layernorm") && alpha == 0.5 && !perColumn ? variant : variant.untimed());
+                }
+            }
+        }
+        channels.forEach((k, v) -> {
+            float[] sorted = v.clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "channels %-9s %-60s max %.2f median %.3f ratio %.1f%n", kindOf.get(k), k,
+                    sorted[sorted.length - 1], sorted[sorted.length / 2], sorted[sorted.length - 1] / sorted[sorted.length / 2]);
+        });
+    }
+
+    private static Variant written(Path dir, String label, ModelProto model) throws IOException {
+        Path file = dir.resolve(label.replaceAll("[^a-z0-9]+", "-") + ".onnx");
+        Files.write(file, model.toByteArray());
+        return new Variant(label, file, "fake quantization", 0).untimed();
     }
 
     private static void addOthers(List<Variant> variants, Path dir, byte[] source, QuantizationRequest staticInt8,

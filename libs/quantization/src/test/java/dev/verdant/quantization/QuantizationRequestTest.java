@@ -16,7 +16,7 @@ class QuantizationRequestTest {
     @Test
     void everyRecipeParamIsRead() {
         QuantizationRequest request = QuantizationRequest.fromRecipeParams(Map.of("mode", "static-int8", "perTensor", true,
-                "calibration", "entropy", "calibrationSamples", 64, "blockSize", 128, "exclude", List.of("a", "b")), TOKENIZER);
+                "calibration", "entropy", "calibrationSamples", 64, "blockSize", 128, "exclude", List.of("a", "b"), "smoothing", 0.7), TOKENIZER);
 
         assertThat(request.mode()).isEqualTo(QuantizationMode.STATIC_INT8);
         assertThat(request.options().perTensor()).isTrue();
@@ -24,6 +24,7 @@ class QuantizationRequestTest {
         assertThat(request.calibrationSamples()).isEqualTo(64);
         assertThat(request.blockSize()).isEqualTo(128);
         assertThat(request.options().excludedNodes()).containsExactlyInAnyOrder("a", "b");
+        assertThat(request.smoothing()).isEqualTo(0.7);
         assertThat(request.tokenizer()).contains(TOKENIZER);
     }
 
@@ -35,6 +36,8 @@ class QuantizationRequestTest {
         assertThat(request.options().perTensor()).isFalse();
         assertThat(request.options().excludedNodes()).isEmpty();
         assertThat(request.tokenizer()).isEmpty();
+        assertThat(request.smoothing()).isEqualTo(0.5);
+        assertThat(QuantizationRequest.fromRecipeParams(Map.of("mode", "dynamic-int8", "smoothing", 0), null).smoothing()).isZero();
         assertThat(Quantizer.MODES).containsExactly("dynamic-int8", "static-int8", "fp16", "int4");
     }
 
@@ -56,6 +59,10 @@ class QuantizationRequestTest {
                 .hasMessageContaining("'calibrationSamples' is 0: use 1 to 100000");
         assertThatThrownBy(() -> QuantizationRequest.fromRecipeParams(Map.of("mode", "fp16", "exclude", "a"), null))
                 .hasMessageContaining("'exclude' must be a list");
+        assertThatThrownBy(() -> QuantizationRequest.fromRecipeParams(Map.of("mode", "dynamic-int8", "smoothing", 1), null))
+                .hasMessageContaining("'smoothing' is 1: use 0 (off) or SmoothQuant's alpha");
+        assertThatThrownBy(() -> QuantizationRequest.fromRecipeParams(Map.of("mode", "dynamic-int8", "smoothing", "on"), null))
+                .hasMessageContaining("'smoothing' must be a number");
         assertThatThrownBy(() -> QuantizationRequest.fromRecipeParams(Map.of("mode", "fp16", "bits", 4), null))
                 .hasMessageContaining("unknown quantize param 'bits'");
         assertThatThrownBy(() -> QuantizationRequest.fromRecipeParams(Map.of("mode", "static-int8"), null))

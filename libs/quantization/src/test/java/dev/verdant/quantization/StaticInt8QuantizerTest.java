@@ -73,8 +73,10 @@ class StaticInt8QuantizerTest {
         assertThat(seen.seen()).isPositive();
         Calibrators.Uint8 expected = Calibrators.uint8(Calibrators.minMax(seen));
 
+        // Without smoothing: the activation quantized is then the calibrated tensor itself (SmoothingTest covers the rest).
         QuantizationOutcome.Quantized quantized = quantized(new Quantizer().quantize(OnnxGraphs.toBytes(model),
-                QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer()).withCalibrationSentences(sentences())));
+                QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer()).withCalibrationSentences(sentences())
+                        .withSmoothing(0)));
         Map<String, TensorProto> tensors = quantized.model().getGraph().getInitializerList().stream()
                 .collect(Collectors.toMap(TensorProto::getName, t -> t));
         assertThat(Tensors.toFloats(tensors.get(firstQkvInput + "_ql/scale"))[0]).isEqualTo(expected.scale());

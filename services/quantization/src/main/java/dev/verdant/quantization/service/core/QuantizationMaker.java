@@ -50,7 +50,7 @@ public final class QuantizationMaker implements VariantMaker {
         Map<String, Object> applied = new LinkedHashMap<>(request.parameters());
         applied.put("mode", quantization.mode().id());
         List<String> notes = new ArrayList<>();
-        notes.add(quantization.describe());
+        notes.add(quantized.metadata().getOrDefault("verdant.parameters", quantization.describe()));
         notes.add(report.quantizedMatMuls().size() + " MatMuls and " + report.quantizedGathers().size()
                 + " embedding tables quantized; " + report.bytesBefore() + " -> " + report.bytesAfter() + " bytes");
         if (!report.excludedNodes().isEmpty()) {
