@@ -32,6 +32,9 @@ final class Smoothing {
     private static final java.util.Set<String> FUSED_NORMS = java.util.Set.of("LayerNormalization",
             "SkipLayerNormalization", "SimplifiedLayerNormalization", "SkipSimplifiedLayerNormalization");
 
+    static final String MUL_SUFFIX = "_smoothing/Mul";
+    static final String INVERSE_SUFFIX = "_smoothing/inverse_scale";
+
     private Smoothing() {
     }
 
@@ -213,9 +216,8 @@ final class Smoothing {
                     for (int i = 0; i < s.length; i++) {
                         inverse[i] = 1f / s[i];
                     }
-                    added.add(Tensors.ofFloats(x + "_smoothing/inverse_scale", new long[] {s.length}, inverse));
-                    nodes.add(ModelSupport.node("Mul", x + "_smoothing/Mul", List.of(x, x + "_smoothing/inverse_scale"),
-                            List.of(scaled)));
+                    added.add(Tensors.ofFloats(x + INVERSE_SUFFIX, new long[] {s.length}, inverse));
+                    nodes.add(ModelSupport.node("Mul", x + MUL_SUFFIX, List.of(x, x + INVERSE_SUFFIX), List.of(scaled)));
                     smoothed.put(x, scaled);
                 }
                 nodes.add(node.toBuilder().setInput(0, scaled).build());

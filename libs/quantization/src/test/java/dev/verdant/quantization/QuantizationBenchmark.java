@@ -85,7 +85,8 @@ public final class QuantizationBenchmark {
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("fp32", fp32, "-", 0));
         variants.add(new Variant("ORT INT8 (reference)", reference, "ORT quantize_dynamic, reduce_range", 0));
-        QuantizationRequest dynamic = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8);
+        // With the tokenizer, as the pipeline runs it: dynamic-int8 then smooths the layer-norm outputs (Smoothing).
+        QuantizationRequest dynamic = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withTokenizer(tokenizer);
         QuantizationRequest staticInt8 = QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer);
         QuantizationRequest int4 = QuantizationRequest.of(QuantizationMode.INT4);
         if ("dynamic-candidates".equals(only)) {
@@ -115,7 +116,8 @@ public final class QuantizationBenchmark {
             return;
         }
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
-        variants.add(makeDynamicQuantizeMatMul(dir, source, dynamic));
+        variants.add(make(dir, "dynamic-int8, no smoothing", source, dynamic.withSmoothing(0), null));
+        variants.add(makeDynamicQuantizeMatMul(dir, source, dynamic.withSmoothing(0)).untimed());
         // The other dynamic-int8 choices compared on the dev split (docs/quantization.md): quality rows only.
         QuantizationOptions defaults = QuantizationOptions.defaults();
         variants.add(make(dir, "dynamic-int8, max scales", source, dynamic.withOptions(defaults.withMseScales(false)), null).untimed());
@@ -124,6 +126,7 @@ public final class QuantizationBenchmark {
         variants.add(make(dir, "dynamic-int8, per-column emb, mse", source,
                 dynamic.withOptions(defaults.withPerColumnEmbeddings(true)), null).untimed());
         variants.add(make(dir, "static-int8 minmax", source, staticInt8, null));
+        variants.add(make(dir, "static-int8 minmax, no smoothing", source, staticInt8.withSmoothing(0), null));
         // The static-int8 graph forms other than the default, MinMax on the default texts (same arithmetic).
         for (StaticInt8Form form : StaticInt8Form.values()) {
             if (form != StaticInt8Quantizer.DEFAULT_FORM && (form != StaticInt8Form.MATMUL_INTEGER || "int8".equals(only))) {
@@ -336,31 +339,7 @@ public final class QuantizationBenchmark {
     /** static-int8 in another graph form ({@link StaticInt8Form}), MinMax on the default texts. */
     private static Variant makeStatic(Path dir, byte[] source, QuantizationRequest request, StaticInt8Form form)
             throws IOException {
-        ModelProto model = ModelProto.parseFrom(source);
-        long start = System.nanoTime();
-        java.util.List<String> activations = new ArrayList<>();
-        java.util.Map<String, ai.onnx.proto.OnnxMl.TensorProto> initializers = GraphRewrite.initializers(model.getGraph());
-        for (ai.onnx.proto.OnnxMl.NodeProto node : model.getGraph().getNodeList()) {
-            if (GraphRewrite.isWeightMatMul(node, initializers) && !activations.contains(node.getInput(0))) {
-                activations.add(node.getInput(0));
-            }
-        }
-        java.util.Map<String, Calibrators.Uint8> parameters = new LinkedHashMap<>();
-        try {
-            new ActivationCalibrator().calibrate(model, activations, ActivationCalibrator.stsbTrainSentences(
-                    request.calibrationSamples()), request.tokenizer().orElseThrow(), false)
-                    .forEach((k, v) -> parameters.put(k, Calibrators.uint8(Calibrators.minMax(v))));
-        } catch (ActivationCalibrator.CalibrationException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) new StaticInt8Quantizer()
-                .rewrite(model, source, request.withStaticForm(form), parameters);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        String label = "static-int8 minmax (" + form.id() + ")";
-        Path file = dir.resolve("static-int8-minmax-" + form.id() + ".onnx");
-        Quantizer.write(quantized, file);
-        System.out.printf(Locale.ROOT, "made %-22s %,d bytes in %.1f s%n", label, quantized.report().bytesAfter(), seconds);
-        return new Variant(label, file, quantized.metadata().get("verdant.parameters"), seconds);
+        return make(dir, "static-int8 minmax (" + form.id() + ")", source, request.withStaticForm(form), null);
     }
 
     /** dynamic-int8 written as com.microsoft:DynamicQuantizeMatMul (bias folded in). */
@@ -371,7 +350,7 @@ public final class QuantizationBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         Path file = dir.resolve("dynamic-int8-dynamicquantizematmul.onnx");
         Quantizer.write(quantized, file);
-        return new Variant("dynamic-int8 (DynamicQuantizeMatMul)", file, quantized.metadata().get("verdant.parameters"), seconds);
+        return new Variant("dynamic-int8 (DynamicQuantizeMatMul), no smoothing", file, quantized.metadata().get("verdant.parameters"), seconds);
     }
 
     private static Variant makeInt4Float(Path dir, byte[] source, QuantizationRequest request) throws IOException {

@@ -147,9 +147,20 @@ class SmoothingTest {
 
     @Test
     void staticInt8SmoothsToo() throws Exception {
-        QuantizationOutcome.Quantized quantized = quantized(new Quantizer().quantize(TinyModels.tiny().toBytes(),
+        // The Mul stays: folding 1/s into a per-channel com.microsoft:QuantizeLinear (axis -1) is exact, but ONNX Runtime
+        // 1.29 runs that op so slowly that the static model took 3x as long at batch 32 (docs/quantization.md): not kept.
+        byte[] fp32 = TinyModels.tiny().toBytes();
+        QuantizationOutcome.Quantized quantized = quantized(new Quantizer().quantize(fp32,
                 QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer()).withCalibrationSentences(sentences())));
         assertThat(quantized.metadata().get("verdant.parameters")).contains("smoothing=0.5").endsWith(",smoothed=4");
+        List<NodeProto> nodes = quantized.model().getGraph().getNodeList();
+        assertThat(nodes.stream().filter(n -> n.getName().endsWith(Smoothing.MUL_SUFFIX)).count()).isEqualTo(4);
+        assertThat(nodes.stream().filter(n -> n.getOpType().equals("QuantizeLinear"))
+                .filter(n -> n.getInput(0).endsWith("_smoothed")).count()).isEqualTo(4);
+        long[][] ids = TinyModels.ids(3, 9, 5);
+        long[][] mask = TinyModels.ones(3, 9);
+        assertThat(TinyModels.meanCosine(TinyModels.run(fp32, ids, mask),
+                TinyModels.run(OnnxGraphs.toBytes(quantized.model()), ids, mask))).isGreaterThan(0.98);
     }
 
     private static double error(float[][] exact, float[][] approximate) {
