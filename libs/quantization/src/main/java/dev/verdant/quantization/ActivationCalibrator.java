@@ -145,7 +145,7 @@ final class ActivationCalibrator {
     }
 
     /** ids, mask, types: [batch, longest] each, padded with 0. */
-    private static long[][][] encode(HuggingFaceTokenizer tokenizer, List<String> sentences) {
+    static long[][][] encode(HuggingFaceTokenizer tokenizer, List<String> sentences) {
         Encoding[] encodings = tokenizer.batchEncode(sentences);
         int length = 1;
         for (Encoding encoding : encodings) {
@@ -163,7 +163,7 @@ final class ActivationCalibrator {
         return batch;
     }
 
-    private static HuggingFaceTokenizer tokenizer(Path tokenizerJson) throws IOException, CalibrationException {
+    static HuggingFaceTokenizer tokenizer(Path tokenizerJson) throws IOException, CalibrationException {
         OrtRuntime.configureDjl();
         Map<String, String> options = Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "true",
                 "maxLength", Integer.toString(MAX_LENGTH), "modelMaxLength", Integer.toString(MAX_LENGTH));

@@ -191,11 +191,15 @@ public final class QuantizationBenchmark {
         } catch (ActivationCalibrator.CalibrationException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        variants.add(make(dir, "dynamic-int8", source, dynamic, null));
+        // Smoothed here by hand (Smoothing.apply), so the Quantizer must not smooth again: smoothing 0 below.
+        QuantizationRequest plain = dynamic.withSmoothing(0);
+        variants.add(make(dir, "dynamic-int8, no smoothing", source, plain, null));
         for (String subset : List.of("layernorm", "all")) {
+            // "layernorm": what the Quantizer smooths (Smoothing.layerNormInputsOfMatMuls); "all": every MatMul input.
+            List<String> layerNorms = Smoothing.layerNormInputsOfMatMuls(model, java.util.Set.of());
             Map<String, float[]> chosen = new LinkedHashMap<>();
             channels.forEach((k, v) -> {
-                if (subset.equals("all") || kindOf.get(k).equals(subset)) {
+                if (subset.equals("all") || layerNorms.contains(k)) {
                     chosen.put(k, v);
                 }
             });
@@ -208,7 +212,7 @@ public final class QuantizationBenchmark {
                     String label = String.format(Locale.ROOT, "smoothed %s alpha %.1f%s", subset, alpha,
                             perColumn ? ", per-column emb" : "");
                     Variant variant = make(dir, label, smoothed,
-                            dynamic.withOptions(dynamic.options().withPerColumnEmbeddings(perColumn)), null);
+                            plain.withOptions(plain.options().withPerColumnEmbeddings(perColumn)), null);
                     variants.add(subset.equals("layernorm") && alpha == 0.5 && !perColumn ? variant : variant.untimed());
                 }
             }

@@ -42,6 +42,21 @@ class QuantizationMakerTest {
     }
 
     @Test
+    void dynamicInt8IsSmoothedWithTheRunsTokenizer() throws Exception {
+        Path input = TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).vocabulary(100).maxPositions(32)
+                .writeTo(dir.resolve("in.onnx"));
+        java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), dev.verdant.onnx.testing.WordPieceTokenizerJson.of(100,
+                List.of("a man is playing a guitar", "the cat sits on the mat")));
+
+        MakeResult result = maker.make(request(input, Map.of("mode", "dynamic-int8")));
+
+        assertThat(result).isInstanceOfSatisfying(MakeResult.Made.class, made -> assertThat(made.notes())
+                .anyMatch(n -> n.contains("smoothing=0.5,smoothed=4")));
+        assertThat(OnnxGraphs.read(dir.resolve("out.onnx")).getGraph().getNodeList())
+                .anyMatch(n -> n.getName().endsWith("_smoothing/Mul"));
+    }
+
+    @Test
     void aCorruptModelIsAFailureWithTheQuantizersReason() throws Exception {
         Path input = Files.writeString(dir.resolve("in.onnx"), "garbage");
         MakeResult result = maker.make(request(input, Map.of("mode", "dynamic-int8")));
