@@ -16,7 +16,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.verdant.evaluation.StsReader;
 import dev.verdant.evaluation.StsSplit;
+import dev.verdant.onnx.Inspection;
 import dev.verdant.onnx.OnnxGraphs;
+import dev.verdant.onnx.OnnxModelInspector;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +36,7 @@ import java.util.Set;
  * Runs a model on calibration texts and records what chosen tensors hold ({@link ActivationStatistics}).
  *
  * <p>The tensors are exposed as extra graph outputs (through Identity nodes); sentences are tokenized with the
- * model's tokenizer.json (DJL's HuggingFace tokenizer, truncated at 128 tokens, padded to the longest of each
+ * model's tokenizer.json (DJL's HuggingFace tokenizer, truncated at 128 tokens or the model's position count, padded to the longest of each
  * batch of 32, as libs/evaluation does) and fed as input_ids / attention_mask / token_type_ids. MinMax needs
  * one pass; percentile and entropy a second one, to fill histograms over the range the first pass found.
  */
@@ -79,10 +81,11 @@ final class ActivationCalibrator {
             throw new CalibrationException(QuantizationOutcome.Reason.INVALID_REQUEST, "no calibration texts were given");
         }
         byte[] probe = OnnxGraphs.toBytes(withProbes(model, tensors));
+        int maxTokens = maxTokens(probe);
         Map<String, ActivationStatistics> statistics = new LinkedHashMap<>();
         tensors.forEach(t -> statistics.put(t, new ActivationStatistics()));
         OrtEnvironment environment = OrtRuntime.environment();
-        try (HuggingFaceTokenizer tokenizer = tokenizer(tokenizerJson);
+        try (HuggingFaceTokenizer tokenizer = tokenizer(tokenizerJson, maxTokens);
                 OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
             try (OrtSession session = environment.createSession(probe, options)) {
@@ -163,10 +166,29 @@ final class ActivationCalibrator {
         return batch;
     }
 
+    /**
+     * {@value #MAX_LENGTH} tokens, or fewer when the model's position table has fewer rows (a longer text would not run),
+     * as libs/pruning's calibrator and libs/evaluation bound it.
+     */
+    static int maxTokens(byte[] model) {
+        Inspection inspection = new OnnxModelInspector().inspect(model);
+        if (inspection instanceof Inspection.Accepted) {
+            int positions = ((Inspection.Accepted) inspection).facts().architecture().maxPositions();
+            if (positions > 0) {
+                return Math.min(MAX_LENGTH, positions);
+            }
+        }
+        return MAX_LENGTH;
+    }
+
     static HuggingFaceTokenizer tokenizer(Path tokenizerJson) throws IOException, CalibrationException {
+        return tokenizer(tokenizerJson, MAX_LENGTH);
+    }
+
+    static HuggingFaceTokenizer tokenizer(Path tokenizerJson, int maxTokens) throws IOException, CalibrationException {
         OrtRuntime.configureDjl();
         Map<String, String> options = Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "true",
-                "maxLength", Integer.toString(MAX_LENGTH), "modelMaxLength", Integer.toString(MAX_LENGTH));
+                "maxLength", Integer.toString(maxTokens), "modelMaxLength", Integer.toString(maxTokens));
         try (InputStream in = Files.newInputStream(tokenizerJson)) {
             return HuggingFaceTokenizer.newInstance(in, options);
         } catch (RuntimeException e) {

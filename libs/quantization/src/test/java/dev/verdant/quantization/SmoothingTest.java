@@ -163,6 +163,17 @@ class SmoothingTest {
                 TinyModels.run(OnnxGraphs.toBytes(quantized.model()), ids, mask))).isGreaterThan(0.98);
     }
 
+    @Test
+    void aModelWithFewerPositionsThanTheCalibrationTextsIsCalibratedOnTruncatedTexts() throws Exception {
+        // 16 positions; the STS-B train sentences (the default texts) run up to ~50 tokens.
+        byte[] fp32 = TinyModels.tiny().maxPositions(16).toBytes();
+        QuantizationOutcome.Quantized quantized = quantized(new Quantizer().quantize(fp32,
+                QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withTokenizer(tokenizer()).withCalibrationSamples(64)));
+        assertThat(quantized.metadata().get("verdant.parameters")).endsWith(",smoothed=4");
+        assertThat(ActivationCalibrator.maxTokens(fp32)).isEqualTo(16);
+        assertThat(ActivationCalibrator.maxTokens(TinyModels.tiny().maxPositions(512).toBytes())).isEqualTo(ActivationCalibrator.MAX_LENGTH);
+    }
+
     private static double error(float[][] exact, float[][] approximate) {
         double sum = 0;
         for (int i = 0; i < exact.length; i++) {

@@ -43,6 +43,7 @@ class QuantizationMakerTest {
 
     @Test
     void dynamicInt8IsSmoothedWithTheRunsTokenizer() throws Exception {
+        // 32 positions: the STS-B train texts the service calibrates with are cut to fit.
         Path input = TinyBertBuilder.tiny().layers(2).hidden(32).heads(4).ffn(64).vocabulary(100).maxPositions(32)
                 .writeTo(dir.resolve("in.onnx"));
         java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), dev.verdant.onnx.testing.WordPieceTokenizerJson.of(100,
