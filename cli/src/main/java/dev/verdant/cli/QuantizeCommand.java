@@ -93,6 +93,10 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " 0 = off) (default: ${DEFAULT-VALUE})")
     double smoothing;
 
+    @Option(names = "--no-fusion", description = "do not write residual Add + LayerNorm as ONNX Runtime's"
+            + " SkipLayerNormalization (keeps the graph's own ops; slower, see docs/quantization.md)")
+    boolean noFusion;
+
     @Option(names = "--block-size", defaultValue = "32", paramLabel = "N", description = "int4: 32, 64 or 128 weights per block (default: ${DEFAULT-VALUE})")
     int blockSize;
 
@@ -128,7 +132,7 @@ final class QuantizeCommand implements Callable<Integer> {
                     .withMseScales(scales.equals("mse"));
             request = QuantizationRequest.of(quantizationMode).withOptions(options).withBlockSize(blockSize)
                     .withCalibration(CalibrationMethod.of(calibrationMethod)).withCalibrationSamples(calibrationSamples)
-                    .withTokenizer(tokenizer).withSmoothing(smoothing);
+                    .withTokenizer(tokenizer).withSmoothing(smoothing).withFusion(!noFusion);
             if (staticForm != null) {
                 request = request.withStaticForm(StaticInt8Form.of(staticForm));
             }

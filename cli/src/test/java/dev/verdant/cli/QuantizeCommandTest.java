@@ -50,7 +50,12 @@ class QuantizeCommandTest {
         CliRun int4 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("int4.onnx").toString(), "--mode", "int4",
                 "--block-size", "32");
         assertThat(int4.code()).as(int4.err()).isZero();
-        assertThat(int4.out()).contains("int4, 6 MatMuls");
+        assertThat(int4.out()).contains("int4, 6 MatMuls").contains("skipLayerNorm=3");
+
+        CliRun unfused = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("plain.onnx").toString(),
+                "--mode", "fp16", "--no-fusion");
+        assertThat(unfused.code()).as(unfused.err()).isZero();
+        assertThat(unfused.out()).doesNotContain("skipLayerNorm");
 
         CliRun staticInt8 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("static.onnx").toString(),
                 "--mode", "static-int8", "--tokenizer", tokenizer.toString(), "--calibration", texts.toString(),

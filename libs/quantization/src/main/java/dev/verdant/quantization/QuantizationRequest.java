@@ -22,10 +22,12 @@ import java.util.Set;
  * @param staticForm           static-int8: the graph form of each quantized MatMul
  * @param smoothing            dynamic- and static-int8: SmoothQuant's alpha for the layer-norm outputs that MatMuls
  *                             read ({@link Smoothing}; needs the tokenizer, calibrates on the same texts); 0 = off
+ * @param fusion               every mode: residual Add + decomposed LayerNorm written as ONNX Runtime's
+ *                             SkipLayerNormalization ({@link SkipLayerNormFusion})
  */
 public record QuantizationRequest(QuantizationMode mode, QuantizationOptions options, int blockSize,
         CalibrationMethod calibration, int calibrationSamples, List<String> calibrationSentences,
-        Optional<Path> tokenizer, StaticInt8Form staticForm, double smoothing) {
+        Optional<Path> tokenizer, StaticInt8Form staticForm, double smoothing, boolean fusion) {
 
     public static final int DEFAULT_BLOCK_SIZE = 32;
     public static final List<Integer> BLOCK_SIZES = List.of(32, 64, 128);
@@ -60,7 +62,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
     public static QuantizationRequest of(QuantizationMode mode) {
         return new QuantizationRequest(mode, QuantizationOptions.defaults(), DEFAULT_BLOCK_SIZE, CalibrationMethod.MINMAX,
                 DEFAULT_CALIBRATION_SAMPLES, List.of(), Optional.empty(), StaticInt8Quantizer.DEFAULT_FORM,
-                DEFAULT_SMOOTHING);
+                DEFAULT_SMOOTHING, true);
     }
 
     /**
@@ -163,7 +165,7 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
             throw new IllegalArgumentException("static-int8 calibrates on texts run through the model: it needs the model's tokenizer.json");
         }
         return new QuantizationRequest(mode, options, blockSize, calibration, samples, List.of(),
-                Optional.ofNullable(tokenizer), StaticInt8Quantizer.DEFAULT_FORM, smoothing);
+                Optional.ofNullable(tokenizer), StaticInt8Quantizer.DEFAULT_FORM, smoothing, true);
     }
 
     private static int integer(Object value, String key) {
@@ -183,38 +185,43 @@ public record QuantizationRequest(QuantizationMode mode, QuantizationOptions opt
     }
 
     public QuantizationRequest withOptions(QuantizationOptions value) {
-        return new QuantizationRequest(mode, value, blockSize, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing);
+        return new QuantizationRequest(mode, value, blockSize, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing, fusion);
     }
 
     public QuantizationRequest withBlockSize(int value) {
-        return new QuantizationRequest(mode, options, value, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing);
+        return new QuantizationRequest(mode, options, value, calibration, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing, fusion);
     }
 
     public QuantizationRequest withCalibration(CalibrationMethod value) {
-        return new QuantizationRequest(mode, options, blockSize, value, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing);
+        return new QuantizationRequest(mode, options, blockSize, value, calibrationSamples, calibrationSentences, tokenizer, staticForm, smoothing, fusion);
     }
 
     public QuantizationRequest withCalibrationSamples(int value) {
-        return new QuantizationRequest(mode, options, blockSize, calibration, value, calibrationSentences, tokenizer, staticForm, smoothing);
+        return new QuantizationRequest(mode, options, blockSize, calibration, value, calibrationSentences, tokenizer, staticForm, smoothing, fusion);
     }
 
     public QuantizationRequest withCalibrationSentences(List<String> value) {
-        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, value, tokenizer, staticForm, smoothing);
+        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, value, tokenizer, staticForm, smoothing, fusion);
     }
 
     public QuantizationRequest withTokenizer(Path value) {
         return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
-                Optional.ofNullable(value), staticForm, smoothing);
+                Optional.ofNullable(value), staticForm, smoothing, fusion);
     }
 
     public QuantizationRequest withStaticForm(StaticInt8Form value) {
         return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
-                tokenizer, value, smoothing);
+                tokenizer, value, smoothing, fusion);
     }
 
     public QuantizationRequest withSmoothing(double value) {
         return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
-                tokenizer, staticForm, value);
+                tokenizer, staticForm, value, fusion);
+    }
+
+    public QuantizationRequest withFusion(boolean value) {
+        return new QuantizationRequest(mode, options, blockSize, calibration, calibrationSamples, calibrationSentences,
+                tokenizer, staticForm, smoothing, value);
     }
 
     /** The parameters that matter for this mode, as written to verdant.parameters. */

@@ -85,7 +85,16 @@ public final class Quantizer {
             }
         }
         QuantizationOutcome outcome = rewrite(model, source, request);
-        return smoothed.isEmpty() ? outcome : ModelSupport.appendParameters(outcome, smoothed);
+        String fused = "";
+        if (request.fusion() && outcome instanceof QuantizationOutcome.Quantized) {
+            QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
+            SkipLayerNormFusion.Result fusion = SkipLayerNormFusion.apply(quantized.model());
+            if (fusion.fused() > 0) {
+                outcome = new QuantizationOutcome.Quantized(fusion.model(), quantized.report());
+                fused = ",skipLayerNorm=" + fusion.fused();
+            }
+        }
+        return smoothed.isEmpty() && fused.isEmpty() ? outcome : ModelSupport.appendParameters(outcome, smoothed + fused);
     }
 
     private static QuantizationOutcome rewrite(ModelProto model, byte[] source, QuantizationRequest request) {
