@@ -88,7 +88,7 @@ final class QuantizeCommand implements Callable<Integer> {
             + " dynamic-int8 uses it to measure the activations for --smoothing")
     Path tokenizer;
 
-    @Option(names = "--smoothing", defaultValue = "0.5", paramLabel = "ALPHA",
+    @Option(names = "--smoothing", defaultValue = "0.6", paramLabel = "ALPHA",
             description = "dynamic- and static-int8: SmoothQuant's alpha for the layer-norm outputs (needs --tokenizer;"
                     + " 0 = off) (default: ${DEFAULT-VALUE})")
     double smoothing;

@@ -217,7 +217,8 @@ public final class QuantizationBenchmark {
                             perColumn ? ", per-column emb" : "");
                     Variant variant = make(dir, label, smoothed,
                             plain.withOptions(plain.options().withPerColumnEmbeddings(perColumn)), null);
-                    variants.add(subset.equals("layernorm") && alpha == 0.5 && !perColumn ? variant : variant.untimed());
+                    variants.add(subset.equals("layernorm") && alpha == QuantizationRequest.DEFAULT_SMOOTHING && !perColumn
+                            ? variant : variant.untimed());
                 }
             }
         }

@@ -36,7 +36,7 @@ class QuantizationRequestTest {
         assertThat(request.options().perTensor()).isFalse();
         assertThat(request.options().excludedNodes()).isEmpty();
         assertThat(request.tokenizer()).isEmpty();
-        assertThat(request.smoothing()).isEqualTo(0.5);
+        assertThat(request.smoothing()).isEqualTo(0.6);
         assertThat(QuantizationRequest.fromRecipeParams(Map.of("mode", "dynamic-int8", "smoothing", 0), null).smoothing()).isZero();
         assertThat(Quantizer.MODES).containsExactly("dynamic-int8", "static-int8", "fp16", "int4");
     }

@@ -123,7 +123,7 @@ class SmoothingTest {
         QuantizationRequest request = QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withTokenizer(tokenizer())
                 .withCalibrationSentences(sentences());
         QuantizationOutcome.Quantized smoothed = quantized(new Quantizer().quantize(fp32, request));
-        assertThat(smoothed.metadata().get("verdant.parameters")).contains(",smoothing=0.5,smoothed=4");
+        assertThat(smoothed.metadata().get("verdant.parameters")).contains(",smoothing=0.6,smoothed=4");
         List<NodeProto> muls = smoothed.model().getGraph().getNodeList().stream()
                 .filter(n -> n.getName().endsWith("_smoothing/Mul")).toList();
         assertThat(muls).hasSize(4);
@@ -139,7 +139,7 @@ class SmoothingTest {
 
         QuantizationOutcome.Quantized noTokenizer = quantized(new Quantizer().quantize(fp32,
                 QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8)));
-        assertThat(noTokenizer.metadata().get("verdant.parameters")).contains(",smoothing=0.5,smoothed=0(no tokenizer to calibrate with)");
+        assertThat(noTokenizer.metadata().get("verdant.parameters")).contains(",smoothing=0.6,smoothed=0(no tokenizer to calibrate with)");
         QuantizationOutcome.Quantized off = quantized(new Quantizer().quantize(fp32, request.withSmoothing(0)));
         assertThat(off.metadata().get("verdant.parameters")).contains(",smoothing=0.0");
         assertThat(off.model().getGraph().getNodeList()).noneMatch(n -> n.getName().endsWith("_smoothing/Mul"));
@@ -152,7 +152,7 @@ class SmoothingTest {
         byte[] fp32 = TinyModels.tiny().toBytes();
         QuantizationOutcome.Quantized quantized = quantized(new Quantizer().quantize(fp32,
                 QuantizationRequest.of(QuantizationMode.STATIC_INT8).withTokenizer(tokenizer()).withCalibrationSentences(sentences())));
-        assertThat(quantized.metadata().get("verdant.parameters")).contains("smoothing=0.5,").contains(",smoothed=4");
+        assertThat(quantized.metadata().get("verdant.parameters")).contains("smoothing=0.6,").contains(",smoothed=4");
         List<NodeProto> nodes = quantized.model().getGraph().getNodeList();
         assertThat(nodes.stream().filter(n -> n.getName().endsWith(Smoothing.MUL_SUFFIX)).count()).isEqualTo(4);
         assertThat(nodes.stream().filter(n -> n.getOpType().equals("QuantizeLinear"))

@@ -52,7 +52,7 @@ class QuantizationMakerTest {
         MakeResult result = maker.make(request(input, Map.of("mode", "dynamic-int8")));
 
         assertThat(result).isInstanceOfSatisfying(MakeResult.Made.class, made -> assertThat(made.notes())
-                .anyMatch(n -> n.contains("smoothing=0.5,smoothed=4")));
+                .anyMatch(n -> n.contains("smoothing=0.6,smoothed=4")));
         assertThat(OnnxGraphs.read(dir.resolve("out.onnx")).getGraph().getNodeList())
                 .anyMatch(n -> n.getName().endsWith("_smoothing/Mul"));
     }
