@@ -35,7 +35,9 @@ class MiniLmQuantizationIT {
         Path tokenizer = extract("all-minilm-l6-v2-tokenizer.json", dir);
 
         long start = System.nanoTime();
-        QuantizationOutcome outcome = new DynamicInt8Quantizer().quantize(fp32, QuantizationOptions.defaults());
+        // As the pipeline runs it: with the tokenizer, so the layer-norm outputs are smoothed.
+        QuantizationOutcome outcome = new Quantizer().quantize(fp32,
+                QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withTokenizer(tokenizer));
         double quantizeSeconds = (System.nanoTime() - start) / 1e9;
         assertThat(outcome).as("outcome %s", outcome).isInstanceOf(QuantizationOutcome.Quantized.class);
         QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
@@ -45,6 +47,7 @@ class MiniLmQuantizationIT {
         assertThat(quantized.report().quantizedMatMuls()).hasSize(36);
         assertThat(quantized.report().quantizedGathers()).hasSize(3);
         assertThat(Files.size(ours)).isEqualTo(quantized.report().bytesAfter()).isLessThanOrEqualTo(REFERENCE_BYTES);
+        assertThat(quantized.metadata().get("verdant.parameters")).contains(",smoothed=12,skipLayerNorm=13");
 
         EvaluationReport base = evaluate(fp32, tokenizer, null, "fp32");
         EvaluationReport mine = evaluate(ours, tokenizer, fp32, "verdant-int8");
@@ -53,7 +56,7 @@ class MiniLmQuantizationIT {
                 quantized.report().quantizedMatMuls().size(), quantized.report().quantizedGathers().size(),
                 quantized.report().bytesBefore(), quantized.report().bytesAfter());
 
-        assertThat(mine.fidelity().meanCosine()).isGreaterThanOrEqualTo(0.985);
+        assertThat(mine.fidelity().meanCosine()).isGreaterThanOrEqualTo(theirs.fidelity().meanCosine());
         assertThat(Math.abs(mine.quality().spearman() - base.quality().spearman())).isLessThanOrEqualTo(1.0);
         assertThat(theirs.quality().pairs()).isEqualTo(PAIRS);
     }

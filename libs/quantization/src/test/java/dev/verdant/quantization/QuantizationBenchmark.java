@@ -94,6 +94,8 @@ public final class QuantizationBenchmark {
             // Every setting explicit, so that the rows do not move with the defaults.
             QuantizationOptions max = QuantizationOptions.defaults().withPerColumnEmbeddings(false).withMseScales(false)
                     .withReduceRange(false).withPerTensor(false);
+            // Without smoothing and fusion: the candidates as they were compared (smoothing was chosen afterwards).
+            dynamic = dynamic.withSmoothing(0).withFusion(false);
             variants.add(make(dir, "ORT-like (reduce-range, max, per-table embeddings)", source,
                     dynamic.withOptions(max.withReduceRange(true)), null));
             variants.add(make(dir, "max scales, per-table embeddings", source, dynamic.withOptions(max), null));
