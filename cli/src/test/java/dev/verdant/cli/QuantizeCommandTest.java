@@ -50,7 +50,7 @@ class QuantizeCommandTest {
         CliRun int4 = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("int4.onnx").toString(), "--mode", "int4",
                 "--block-size", "32");
         assertThat(int4.code()).as(int4.err()).isZero();
-        assertThat(int4.out()).contains("int4, 6 MatMuls").contains("skipLayerNorm=3");
+        assertThat(int4.out()).contains("int4, 6 MatMuls").contains("skipLayerNorm=3,attention=1");
 
         CliRun unfused = CliRun.of("quantize", "--model", model.toString(), "--out", dir.resolve("plain.onnx").toString(),
                 "--mode", "fp16", "--no-fusion");

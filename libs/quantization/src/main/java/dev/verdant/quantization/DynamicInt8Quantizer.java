@@ -58,8 +58,13 @@ public final class DynamicInt8Quantizer {
         return quantize(Files.readAllBytes(file), options);
     }
 
+    /**
+     * This rewrite alone, with the Quantizer's checks: no smoothing (it needs a tokenizer) and no fusion. The pipeline
+     * and the CLI call {@link Quantizer}, which adds both.
+     */
     public QuantizationOutcome quantize(byte[] source, QuantizationOptions options) {
-        return new Quantizer().quantize(source, QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withOptions(options));
+        return new Quantizer().quantize(source, QuantizationRequest.of(QuantizationMode.DYNAMIC_INT8).withOptions(options)
+                .withSmoothing(0).withFusion(false));
     }
 
     /** The graph form of each quantized MatMul. */

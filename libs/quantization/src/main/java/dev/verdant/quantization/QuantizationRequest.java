@@ -23,7 +23,8 @@ import java.util.Set;
  * @param smoothing            dynamic- and static-int8: SmoothQuant's alpha for the layer-norm outputs that MatMuls
  *                             read ({@link Smoothing}; needs the tokenizer, calibrates on the same texts); 0 = off
  * @param fusion               every mode: residual Add + decomposed LayerNorm written as ONNX Runtime's
- *                             SkipLayerNormalization ({@link SkipLayerNormFusion})
+ *                             SkipLayerNormalization ({@link SkipLayerNormFusion}), each attention block as its
+ *                             MultiHeadAttention ({@link AttentionFusion})
  */
 public record QuantizationRequest(QuantizationMode mode, QuantizationOptions options, int blockSize,
         CalibrationMethod calibration, int calibrationSamples, List<String> calibrationSentences,

@@ -88,10 +88,12 @@ public final class Quantizer {
         String fused = "";
         if (request.fusion() && outcome instanceof QuantizationOutcome.Quantized) {
             QuantizationOutcome.Quantized quantized = (QuantizationOutcome.Quantized) outcome;
-            SkipLayerNormFusion.Result fusion = SkipLayerNormFusion.apply(quantized.model());
-            if (fusion.fused() > 0) {
-                outcome = new QuantizationOutcome.Quantized(fusion.model(), quantized.report());
-                fused = ",skipLayerNorm=" + fusion.fused();
+            SkipLayerNormFusion.Result norms = SkipLayerNormFusion.apply(quantized.model());
+            AttentionFusion.Result attention = AttentionFusion.apply(norms.model());
+            if (norms.fused() > 0 || attention.fused() > 0) {
+                outcome = new QuantizationOutcome.Quantized(attention.model(), quantized.report());
+                fused = (norms.fused() > 0 ? ",skipLayerNorm=" + norms.fused() : "")
+                        + (attention.fused() > 0 ? ",attention=" + attention.fused() : "");
             }
         }
         return smoothed.isEmpty() && fused.isEmpty() ? outcome : ModelSupport.appendParameters(outcome, smoothed + fused);

@@ -47,7 +47,7 @@ class MiniLmQuantizationIT {
         assertThat(quantized.report().quantizedMatMuls()).hasSize(36);
         assertThat(quantized.report().quantizedGathers()).hasSize(3);
         assertThat(Files.size(ours)).isEqualTo(quantized.report().bytesAfter()).isLessThanOrEqualTo(REFERENCE_BYTES);
-        assertThat(quantized.metadata().get("verdant.parameters")).contains(",smoothed=12,skipLayerNorm=13");
+        assertThat(quantized.metadata().get("verdant.parameters")).contains(",smoothed=12,skipLayerNorm=13,attention=6");
 
         EvaluationReport base = evaluate(fp32, tokenizer, null, "fp32");
         EvaluationReport mine = evaluate(ours, tokenizer, fp32, "verdant-int8");

@@ -32,6 +32,13 @@ public final class OpProfile {
         Path model = Path.of(args[0]);
         Path tokenizerJson = Path.of(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        if (args.length > 3 && args[3].equals("--attention")) {
+            AttentionFusion.Result fused = AttentionFusion.apply(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(
+                    Files.readAllBytes(model)));
+            System.out.println("MultiHeadAttention: " + fused.fused() + " fused");
+            model = Files.createTempFile("fused", ".onnx");
+            Files.write(model, fused.model().toByteArray());
+        }
         if (args.length > 3 && args[3].equals("--skip-layer-norm")) {
             SkipLayerNormFusion.Result fused = SkipLayerNormFusion.apply(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(
                     Files.readAllBytes(model)));

@@ -117,9 +117,9 @@ public final class QuantizationBenchmark {
             run(variants, fp32, tokenizer, pairs, rounds, dir, split);
             return;
         }
-        // What the SkipLayerNormalization fusion alone does to the float model (no quantization).
-        variants.add(new Variant("fp32 + SkipLayerNorm fusion", written(dir, "fp32-skiplayernorm",
-                SkipLayerNormFusion.apply(ModelProto.parseFrom(source)).model()).file(), "fusion only", 0));
+        // What the fusions alone (SkipLayerNormalization, MultiHeadAttention) do to the float model (no quantization).
+        variants.add(new Variant("fp32 + fusions", written(dir, "fp32-fused", AttentionFusion.apply(
+                SkipLayerNormFusion.apply(ModelProto.parseFrom(source)).model()).model()).file(), "fusions only", 0));
         variants.add(make(dir, "dynamic-int8", source, dynamic, null));
         variants.add(make(dir, "dynamic-int8, no smoothing", source, dynamic.withSmoothing(0), null));
         variants.add(make(dir, "dynamic-int8, no fusion", source, dynamic.withFusion(false), null));

@@ -46,12 +46,13 @@ class SkipLayerNormFusionTest {
         for (QuantizationMode mode : new QuantizationMode[] {QuantizationMode.DYNAMIC_INT8, QuantizationMode.FP16,
                 QuantizationMode.INT4}) {
             QuantizationOutcome.Quantized fused = TinyModels.quantized(new Quantizer().quantize(fp32, QuantizationRequest.of(mode)));
-            assertThat(fused.metadata().get("verdant.parameters")).as(mode.id()).endsWith(",skipLayerNorm=5");
+            assertThat(fused.metadata().get("verdant.parameters")).as(mode.id()).endsWith(",skipLayerNorm=5,attention=2");
             assertThat(fused.model().getGraph().getNodeList()).anyMatch(n -> n.getOpType().equals("SkipLayerNormalization"));
             QuantizationOutcome.Quantized plain = TinyModels.quantized(new Quantizer().quantize(fp32,
                     QuantizationRequest.of(mode).withFusion(false)));
             assertThat(plain.metadata().get("verdant.parameters")).as(mode.id()).doesNotContain("skipLayerNorm");
-            assertThat(plain.model().getGraph().getNodeList()).noneMatch(n -> n.getOpType().equals("SkipLayerNormalization"));
+            assertThat(plain.model().getGraph().getNodeList()).noneMatch(n -> n.getOpType().equals("SkipLayerNormalization")
+                    || n.getOpType().equals("MultiHeadAttention"));
             long[][] ids = TinyModels.ids(2, 8, 4);
             long[][] mask = TinyModels.ones(2, 8);
             assertThat(TinyModels.meanCosine(TinyModels.run(dev.verdant.onnx.OnnxGraphs.toBytes(plain.model()), ids, mask),
