@@ -94,7 +94,8 @@ final class QuantizeCommand implements Callable<Integer> {
     double smoothing;
 
     @Option(names = "--no-fusion", description = "do not write residual Add + LayerNorm as ONNX Runtime's"
-            + " SkipLayerNormalization (keeps the graph's own ops; slower, see docs/quantization.md)")
+            + " SkipLayerNormalization and attention blocks as its MultiHeadAttention (keeps the graph's own ops;"
+            + " slower, see docs/quantization.md)")
     boolean noFusion;
 
     @Option(names = "--block-size", defaultValue = "32", paramLabel = "N", description = "int4: 32, 64 or 128 weights per block (default: ${DEFAULT-VALUE})")
