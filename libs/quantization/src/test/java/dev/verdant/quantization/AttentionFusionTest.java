@@ -1,7 +1,6 @@
 package dev.verdant.quantization;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -36,13 +35,7 @@ class AttentionFusionTest {
         mask[2][9] = 0;
         float[][][] before = TinyModels.run(model.toByteArray(), ids, mask);
         float[][][] after = TinyModels.run(fused.model().toByteArray(), ids, mask);
-        for (int b = 0; b < before.length; b++) {
-            for (int t = 0; t < before[b].length; t++) {
-                for (int h = 0; h < before[b][t].length; h++) {
-                    assertThat(after[b][t][h]).as("b%d t%d h%d", b, t, h).isCloseTo(before[b][t][h], within(1e-4f));
-                }
-            }
-        }
+        TinyModels.assertClose(before, after, 1e-4f);
     }
 
     @Test

@@ -32,19 +32,23 @@ public final class OpProfile {
         Path model = Path.of(args[0]);
         Path tokenizerJson = Path.of(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        if (args.length > 3 && args[3].equals("--attention")) {
-            AttentionFusion.Result fused = AttentionFusion.apply(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(
-                    Files.readAllBytes(model)));
-            System.out.println("MultiHeadAttention: " + fused.fused() + " fused");
+        if (args.length > 3) {
+            // Try a fusion alone on a file: --attention (MultiHeadAttention) or --skip-layer-norm.
+            ai.onnx.proto.OnnxMl.ModelProto read = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(model));
+            ai.onnx.proto.OnnxMl.ModelProto fused;
+            if (args[3].equals("--attention")) {
+                AttentionFusion.Result result = AttentionFusion.apply(read);
+                System.out.println("MultiHeadAttention: " + result.fused() + " fused");
+                fused = result.model();
+            } else if (args[3].equals("--skip-layer-norm")) {
+                SkipLayerNormFusion.Result result = SkipLayerNormFusion.apply(read);
+                System.out.println("SkipLayerNormalization: " + result.fused() + " fused");
+                fused = result.model();
+            } else {
+                throw new IllegalArgumentException("unknown option " + args[3] + ": use --attention or --skip-layer-norm");
+            }
             model = Files.createTempFile("fused", ".onnx");
-            Files.write(model, fused.model().toByteArray());
-        }
-        if (args.length > 3 && args[3].equals("--skip-layer-norm")) {
-            SkipLayerNormFusion.Result fused = SkipLayerNormFusion.apply(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(
-                    Files.readAllBytes(model)));
-            System.out.println("SkipLayerNormalization: " + fused.fused() + " fused");
-            model = Files.createTempFile("fused", ".onnx");
-            Files.write(model, fused.model().toByteArray());
+            Files.write(model, fused.toByteArray());
         }
         OrtEnvironment environment = ActivationCalibrator.OrtRuntime.environment();
         long[][][] batch;

@@ -79,13 +79,7 @@ class SmoothingTest {
         long[][] mask = TinyModels.ones(2, 7);
         float[][][] before = TinyModels.run(model.toByteArray(), ids, mask);
         float[][][] after = TinyModels.run(smoothed.toByteArray(), ids, mask);
-        for (int b = 0; b < before.length; b++) {
-            for (int t = 0; t < before[b].length; t++) {
-                for (int h = 0; h < before[b][t].length; h++) {
-                    assertThat(after[b][t][h]).isCloseTo(before[b][t][h], within(1e-4f));
-                }
-            }
-        }
+        TinyModels.assertClose(before, after, 1e-4f);
     }
 
     @Test

@@ -67,6 +67,18 @@ final class TinyModels {
         }
     }
 
+    /** Every value of {@code actual} within {@code tolerance} of {@code expected}. */
+    static void assertClose(float[][][] expected, float[][][] actual, float tolerance) {
+        for (int b = 0; b < expected.length; b++) {
+            for (int t = 0; t < expected[b].length; t++) {
+                for (int h = 0; h < expected[b][t].length; h++) {
+                    assertThat(actual[b][t][h]).as("batch %d token %d hidden %d", b, t, h)
+                            .isCloseTo(expected[b][t][h], org.assertj.core.api.Assertions.within(tolerance));
+                }
+            }
+        }
+    }
+
     /** Mean cosine over every token vector. */
     static double meanCosine(float[][][] a, float[][][] b) {
         double sum = 0;
