@@ -164,6 +164,14 @@ final class Smoothing {
                 readers.computeIfAbsent(node.getInput(0), k -> new ArrayList<>()).add(node);
             }
         }
+        Map<String, Integer> weightReaders = new HashMap<>();
+        for (NodeProto node : graph.getNodeList()) {
+            for (String input : node.getInputList()) {
+                if (initializers.containsKey(input)) {
+                    weightReaders.merge(input, 1, Integer::sum);
+                }
+            }
+        }
         Map<String, float[]> factors = new HashMap<>();
         Map<String, TensorProto> scaledWeights = new HashMap<>();
         for (Map.Entry<String, List<NodeProto>> entry : readers.entrySet()) {
@@ -173,8 +181,10 @@ final class Smoothing {
             boolean shapes = true;
             for (NodeProto reader : entry.getValue()) {
                 TensorProto weight = initializers.get(reader.getInput(1));
-                if (weight.getDims(0) != k || scaledWeights.containsKey(weight.getName())) {
-                    shapes = false; // a weight shared with another activation cannot take two scalings
+                long readersHere = entry.getValue().stream().filter(r -> r.getInput(1).equals(weight.getName())).count();
+                if (weight.getDims(0) != k || scaledWeights.containsKey(weight.getName())
+                        || weightReaders.get(weight.getName()) != readersHere) {
+                    shapes = false; // a weight another node also reads cannot be rescaled for this activation alone
                     break;
                 }
                 float[] w = Tensors.toFloats(weight);

@@ -83,6 +83,20 @@ class SmoothingTest {
     }
 
     @Test
+    void aWeightThatAnotherActivationAlsoReadsIsLeftAlone() throws Exception {
+        // y1 = x1 W, y2 = x2 W: smoothing x1 would rescale the W that x2 reads too.
+        float[] w = TinyModels.randomWeights(4 * 3, 2);
+        ModelProto model = TinyModels.model(ai.onnx.proto.OnnxMl.GraphProto.newBuilder()
+                .addInput(TinyModels.input("x1", -1, 4)).addInput(TinyModels.input("x2", -1, 4))
+                .addInitializer(dev.verdant.onnx.Tensors.ofFloats("W", new long[] {4, 3}, w))
+                .addNode(NodeProto.newBuilder().setOpType("MatMul").setName("a").addInput("x1").addInput("W").addOutput("y1"))
+                .addNode(NodeProto.newBuilder().setOpType("MatMul").setName("b").addInput("x2").addInput("W").addOutput("y2"))
+                .addOutput(TinyModels.input("y1", -1, 3)).addOutput(TinyModels.input("y2", -1, 3)).build());
+        ModelProto smoothed = Smoothing.apply(model, Map.of("x1", new float[] {50, 1, 1, 1}), 0.5);
+        assertThat(smoothed).isEqualTo(model);
+    }
+
+    @Test
     void anOutlierChannelCostsLessAfterSmoothing() throws Exception {
         // x [32, 16] whose channel 3 is 60x the others; W [16, 8]. Exact x W against int8 (dynamic, per tensor x).
         int rows = 16;
