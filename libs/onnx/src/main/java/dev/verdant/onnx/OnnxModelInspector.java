@@ -82,6 +82,22 @@ public final class OnnxModelInspector {
                         () -> new ByteArrayInputStream(model)));
     }
 
+    /**
+     * How many tokens a text run through {@code model} may have: {@code cap}, or fewer when the model's learned
+     * position table has fewer rows (a longer text would not run). The calibrators of libs/pruning and
+     * libs/quantization truncate their texts to it.
+     */
+    public static int tokenLimit(byte[] model, int cap) {
+        Inspection inspection = new OnnxModelInspector().inspect(model);
+        if (inspection instanceof Inspection.Accepted) {
+            int positions = ((Inspection.Accepted) inspection).facts().architecture().maxPositions();
+            if (positions > 0) {
+                return Math.min(cap, positions);
+            }
+        }
+        return cap;
+    }
+
     private Optional<Rejected> checkSize(long size) {
         if (size == 0) {
             return Optional.of(new Rejected(ReasonCode.EMPTY_FILE, "The file is empty (0 bytes): the upload did not"

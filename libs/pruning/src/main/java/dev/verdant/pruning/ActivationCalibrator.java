@@ -11,7 +11,6 @@ import dev.verdant.evaluation.DjlOffline;
 import dev.verdant.evaluation.OnnxRuntimeStartup;
 import dev.verdant.evaluation.StsReader;
 import dev.verdant.evaluation.StsSplit;
-import dev.verdant.onnx.Inspection;
 import dev.verdant.onnx.OnnxGraphs;
 import dev.verdant.onnx.OnnxModelInspector;
 
@@ -215,14 +214,7 @@ public final class ActivationCalibrator {
 
     /** {@value #MAX_TOKENS}, or fewer when the model's position table has fewer rows (a longer sentence would not run). */
     static int maxTokens(byte[] model) {
-        Inspection inspection = new OnnxModelInspector().inspect(model);
-        if (inspection instanceof Inspection.Accepted accepted) {
-            int positions = accepted.facts().architecture().maxPositions();
-            if (positions > 0) {
-                return Math.min(MAX_TOKENS, positions);
-            }
-        }
-        return MAX_TOKENS;
+        return OnnxModelInspector.tokenLimit(model, MAX_TOKENS);
     }
 
     private static HuggingFaceTokenizer tokenizer(Path tokenizerJson, int maxTokens) throws CalibrationException {

@@ -16,7 +16,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.verdant.evaluation.StsReader;
 import dev.verdant.evaluation.StsSplit;
-import dev.verdant.onnx.Inspection;
 import dev.verdant.onnx.OnnxGraphs;
 import dev.verdant.onnx.OnnxModelInspector;
 
@@ -166,19 +165,9 @@ final class ActivationCalibrator {
         return batch;
     }
 
-    /**
-     * {@value #MAX_LENGTH} tokens, or fewer when the model's position table has fewer rows (a longer text would not run),
-     * as libs/pruning's calibrator and libs/evaluation bound it.
-     */
+    /** {@value #MAX_LENGTH} tokens, or fewer when the model's position table has fewer rows (a longer text would not run). */
     static int maxTokens(byte[] model) {
-        Inspection inspection = new OnnxModelInspector().inspect(model);
-        if (inspection instanceof Inspection.Accepted) {
-            int positions = ((Inspection.Accepted) inspection).facts().architecture().maxPositions();
-            if (positions > 0) {
-                return Math.min(MAX_LENGTH, positions);
-            }
-        }
-        return MAX_LENGTH;
+        return OnnxModelInspector.tokenLimit(model, MAX_LENGTH);
     }
 
     static HuggingFaceTokenizer tokenizer(Path tokenizerJson) throws IOException, CalibrationException {

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import dev.verdant.onnx.Tensors;
@@ -44,17 +43,9 @@ final class AttentionFusion {
 
     static Result apply(ModelProto model) {
         GraphProto graph = model.getGraph();
-        Map<String, TensorProto> constants = new HashMap<>(GraphRewrite.initializers(graph));
-        Map<String, NodeProto> producers = new HashMap<>();
-        Map<String, List<NodeProto>> consumers = new HashMap<>();
-        for (NodeProto node : graph.getNodeList()) {
-            node.getOutputList().forEach(output -> producers.put(output, node));
-            node.getInputList().forEach(input -> consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(node));
-            if (node.getOpType().equals("Constant")) {
-                node.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT()).findFirst()
-                        .ifPresent(a -> constants.put(node.getOutput(0), a.getT()));
-            }
-        }
+        Map<String, TensorProto> constants = GraphRewrite.constants(graph);
+        Map<String, NodeProto> producers = GraphRewrite.producers(graph);
+        Map<String, List<NodeProto>> consumers = GraphRewrite.consumers(graph);
         Set<String> graphInputs = new HashSet<>();
         graph.getInputList().forEach(input -> graphInputs.add(input.getName()));
         if (!graphInputs.contains(MASK_INPUT)) {
@@ -102,11 +93,8 @@ final class AttentionFusion {
                 }
             }
         }
-        ModelProto.Builder out = GraphRewrite.rebuild(model, nodes, List.of(), Map.of());
-        if (ModelSupport.opset(model, Int4Quantizer.DOMAIN) == 0) {
-            out.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(Int4Quantizer.DOMAIN).setVersion(1));
-        }
-        return new Result(out.build(), replacements.size());
+        return new Result(GraphRewrite.rebuild(model, nodes, List.of(), Map.of(Int4Quantizer.DOMAIN, 1L)).build(),
+                replacements.size());
     }
 
     private record Block(String q, String k, String v, String output, long heads, float scale, List<NodeProto> nodes,

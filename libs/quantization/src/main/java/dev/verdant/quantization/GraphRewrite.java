@@ -30,6 +30,36 @@ final class GraphRewrite {
         return initializers;
     }
 
+    /** The initializers and the values of Constant nodes (torch exports scalars such as epsilon as Constant nodes), by name. */
+    static Map<String, TensorProto> constants(GraphProto graph) {
+        Map<String, TensorProto> constants = initializers(graph);
+        for (NodeProto node : graph.getNodeList()) {
+            if (node.getOpType().equals("Constant") && node.getOutputCount() == 1) {
+                node.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT()).findFirst()
+                        .ifPresent(a -> constants.put(node.getOutput(0), a.getT()));
+            }
+        }
+        return constants;
+    }
+
+    /** The node that makes each tensor. */
+    static Map<String, NodeProto> producers(GraphProto graph) {
+        Map<String, NodeProto> producers = new java.util.HashMap<>();
+        for (NodeProto node : graph.getNodeList()) {
+            node.getOutputList().forEach(output -> producers.put(output, node));
+        }
+        return producers;
+    }
+
+    /** The nodes that read each tensor, in graph order. */
+    static Map<String, List<NodeProto>> consumers(GraphProto graph) {
+        Map<String, List<NodeProto>> consumers = new java.util.HashMap<>();
+        for (NodeProto node : graph.getNodeList()) {
+            node.getInputList().forEach(input -> consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(node));
+        }
+        return consumers;
+    }
+
     /** A default-domain MatMul whose second input is a 2-D float initializer and whose first is not. */
     static boolean isWeightMatMul(NodeProto node, Map<String, TensorProto> initializers) {
         if (!node.getOpType().equals("MatMul") || !ModelSupport.isDefaultDomain(node) || node.getInputCount() != 2) {

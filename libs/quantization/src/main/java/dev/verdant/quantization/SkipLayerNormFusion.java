@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.verdant.onnx.Tensors;
 
@@ -36,20 +35,9 @@ final class SkipLayerNormFusion {
     static Result apply(ModelProto model) {
         GraphProto graph = model.getGraph();
         Map<String, TensorProto> initializers = GraphRewrite.initializers(graph);
-        // Scalars (the exponent 2, epsilon) come as initializers or, as torch exports them, Constant nodes.
-        Map<String, TensorProto> constants = new HashMap<>(initializers);
-        for (NodeProto node : graph.getNodeList()) {
-            if (node.getOpType().equals("Constant") && node.getOutputCount() == 1) {
-                node.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT())
-                        .findFirst().ifPresent(a -> constants.put(node.getOutput(0), a.getT()));
-            }
-        }
-        Map<String, NodeProto> producers = new HashMap<>();
-        Map<String, List<NodeProto>> consumers = new HashMap<>();
-        for (NodeProto node : graph.getNodeList()) {
-            node.getOutputList().forEach(output -> producers.put(output, node));
-            node.getInputList().forEach(input -> consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(node));
-        }
+        Map<String, TensorProto> constants = GraphRewrite.constants(graph);
+        Map<String, NodeProto> producers = GraphRewrite.producers(graph);
+        Map<String, List<NodeProto>> consumers = GraphRewrite.consumers(graph);
         Set<String> graphOutputs = new HashSet<>();
         graph.getOutputList().forEach(output -> graphOutputs.add(output.getName()));
 
@@ -86,11 +74,8 @@ final class SkipLayerNormFusion {
                 nodes.add(node);
             }
         }
-        ModelProto.Builder out = GraphRewrite.rebuild(model, nodes, List.of(), Map.of());
-        if (ModelSupport.opset(model, Int4Quantizer.DOMAIN) == 0) {
-            out.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(Int4Quantizer.DOMAIN).setVersion(1));
-        }
-        return new Result(out.build(), replacements.size());
+        return new Result(GraphRewrite.rebuild(model, nodes, List.of(), Map.of(Int4Quantizer.DOMAIN, 1L)).build(),
+                replacements.size());
     }
 
     private record Match(NodeProto add, List<NodeProto> nodes, NodeProto last, String gamma, String beta, float epsilon,

@@ -80,12 +80,7 @@ final class Smoothing {
     static List<String> layerNormInputsOfMatMuls(ModelProto model, java.util.Set<String> excluded) {
         GraphProto graph = model.getGraph();
         Map<String, TensorProto> initializers = GraphRewrite.initializers(graph);
-        Map<String, NodeProto> producers = new HashMap<>();
-        for (NodeProto node : graph.getNodeList()) {
-            for (String output : node.getOutputList()) {
-                producers.put(output, node);
-            }
-        }
+        Map<String, NodeProto> producers = GraphRewrite.producers(graph);
         Map<String, Boolean> candidates = new LinkedHashMap<>();
         for (NodeProto node : graph.getNodeList()) {
             if (GraphRewrite.isWeightMatMul(node, initializers)) {
