@@ -66,6 +66,14 @@ final class ActivationCalibrator {
         return ((StsReader.Loaded) result).dataset().sentences(count);
     }
 
+    /** The request's calibration texts, at most calibrationSamples of them; by default the STS-B train sentences. */
+    static List<String> sentences(QuantizationRequest request) throws CalibrationException {
+        return request.calibrationSentences().isEmpty()
+                ? stsbTrainSentences(request.calibrationSamples())
+                : request.calibrationSentences().subList(0, Math.min(request.calibrationSamples(),
+                        request.calibrationSentences().size()));
+    }
+
     Map<String, ActivationStatistics> calibrate(ModelProto model, List<String> tensors, List<String> sentences,
             Path tokenizerJson, boolean histograms) throws CalibrationException {
         for (ValueInfoProto input : model.getGraph().getInputList()) {

@@ -62,14 +62,13 @@ final class Smoothing {
         if (activations.isEmpty()) {
             return new Prepared(model, ",smoothed=0(no layer-norm output feeds a weight MatMul)");
         }
-        List<String> sentences = request.calibrationSentences().isEmpty()
-                ? ActivationCalibrator.stsbTrainSentences(request.calibrationSamples())
-                : request.calibrationSentences().subList(0, Math.min(request.calibrationSamples(),
-                        request.calibrationSentences().size()));
+        List<String> sentences = ActivationCalibrator.sentences(request);
         Map<String, float[]> channels = new LinkedHashMap<>();
         new ActivationCalibrator().calibrate(model, activations, sentences, request.tokenizer().get(), false)
                 .forEach((tensor, statistics) -> channels.put(tensor, statistics.channelAbsMax()));
-        return new Prepared(apply(model, channels, request.smoothing()), ",smoothed=" + channels.size());
+        ModelProto smoothed = apply(model, channels, request.smoothing());
+        long count = smoothed.getGraph().getNodeList().stream().filter(n -> n.getName().endsWith(MUL_SUFFIX)).count();
+        return new Prepared(smoothed, ",smoothed=" + count);
     }
 
     /**

@@ -56,10 +56,7 @@ final class StaticInt8Quantizer {
         }
         Map<String, Calibrators.Uint8> parameters = new LinkedHashMap<>();
         try {
-            List<String> sentences = request.calibrationSentences().isEmpty()
-                    ? ActivationCalibrator.stsbTrainSentences(request.calibrationSamples())
-                    : request.calibrationSentences().subList(0, Math.min(request.calibrationSamples(),
-                            request.calibrationSentences().size()));
+            List<String> sentences = ActivationCalibrator.sentences(request);
             Path tokenizer = request.tokenizer().orElseThrow();
             Map<String, ActivationStatistics> statistics = new ActivationCalibrator().calibrate(model, activations,
                     sentences, tokenizer, request.calibration() != CalibrationMethod.MINMAX);
